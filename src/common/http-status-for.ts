@@ -1,0 +1,43 @@
+import { ErrorCode } from './errors.js';
+
+/** The HTTP status for each error code; the switch is exhaustive, so a new code must be placed here. */
+export function httpStatusFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.ValidationFailed:
+    case ErrorCode.MalformedJson:
+    case ErrorCode.QueryTooLong:
+    case ErrorCode.InvalidCollectionName:
+    case ErrorCode.InvalidSourceName:
+    case ErrorCode.NoFiles:
+    case ErrorCode.TooManyFiles:
+    case ErrorCode.EmptyFile:
+    case ErrorCode.AllFilesFailed:
+      return 400;
+    case ErrorCode.Unauthorized:
+      return 401;
+    case ErrorCode.CollectionNotFound:
+    case ErrorCode.DocumentNotFound:
+    case ErrorCode.RouteNotFound:
+      return 404;
+    case ErrorCode.MethodNotAllowed:
+      return 405;
+    case ErrorCode.EmbeddingMismatch:
+      return 409;
+    case ErrorCode.FileTooLarge:
+      return 413;
+    case ErrorCode.UnsupportedType:
+    case ErrorCode.ContentMismatch:
+      return 415;
+    case ErrorCode.CorruptFile:
+    case ErrorCode.NoText:
+      return 422;
+    case ErrorCode.StoreUnavailable:
+      return 503;
+    case ErrorCode.Internal:
+      return 500;
+    default: {
+      const unhandled: never = code;
+      throw new Error(`No HTTP status for error code ${String(unhandled)}`);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+// The shapes a document passes through between upload and store: parsed text with its
+// structure, then chunks sized for retrieval.
+
+export type DocumentFormat = 'text' | 'markdown' | 'html';
+
+export type BlockKind = 'heading' | 'paragraph' | 'code' | 'list' | 'table' | 'quote';
+
+/** A structural unit of a parsed document; `start`/`end` index into `ParsedDocument.text`. */
+export interface TextBlock {
+  kind: BlockKind;
+  text: string;
+  start: number;
+  end: number;
+  /** Heading level 1-6, only for `heading` blocks. */
+  level?: number;
+}
+
+export interface ParsedDocument {
+  format: DocumentFormat;
+  /** The document's own title (HTML <title>, first Markdown H1), when it has one. */
+  title: string | null;
+  /** The extracted text that chunk offsets refer to. */
+  text: string;
+  blocks: TextBlock[];
+}
+
+export interface ChunkDraft {
+  ordinal: number;
+  text: string;
+  /** Titles of the enclosing headings, outermost first. */
+  headingPath: string[];
+  /** Character offsets of the chunk in `ParsedDocument.text`, end exclusive. */
+  start: number;
+  end: number;
+  tokenCount: number;
+  /** sha256 of the chunk text, hex. */
+  contentHash: string;
+}
+
+export interface ChunkingOptions {
+  chunkTokens: number;
+  overlapTokens: number;
+}

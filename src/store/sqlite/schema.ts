@@ -1,0 +1,62 @@
+// The embedded store's schema. One SQLite file: documents and chunks as plain tables, an
+// FTS5 index over analyzed chunk terms, and one sqlite-vec table per embedding dimension.
+
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS collections (
+  name TEXT PRIMARY KEY,
+  created_at TEXT NOT NULL,
+  embedding_model TEXT,
+  embedding_dimension INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS documents (
+  id TEXT PRIMARY KEY,
+  collection TEXT NOT NULL REFERENCES collections(name) ON DELETE CASCADE,
+  source TEXT NOT NULL,
+  title TEXT,
+  format TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  metadata TEXT NOT NULL,
+  chunk_count INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (collection, source)
+);
+
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY,
+  document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  ordinal INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  heading_path TEXT NOT NULL,
+  start_offset INTEGER NOT NULL,
+  end_offset INTEGER NOT NULL,
+  token_count INTEGER NOT NULL,
+  content_hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_document ON chunks(document_id, ordinal);
+
+-- Analyzed terms only (contentless): the text itself lives in chunks. The collection
+-- column holds one marker term so a query can be limited to a collection inside FTS.
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
+  collection, title, heading, body,
+  content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0'
+);
+`;
+
+/** sqlite-vec table holding the vectors of one dimension, partitioned by collection. */
+export function vectorTableName(dimension: number): string {
+  return `chunk_vectors_${dimension}`;
+}
+
+export function vectorTableSql(dimension: number): string {
+  return `CREATE VIRTUAL TABLE IF NOT EXISTS ${vectorTableName(dimension)} USING vec0(
+    chunk_id INTEGER PRIMARY KEY,
+    collection TEXT PARTITION KEY,
+    embedding FLOAT[${dimension}] distance_metric=cosine
+  )`;
+}

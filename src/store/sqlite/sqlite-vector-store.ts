@@ -1,0 +1,387 @@
+// The embedded store: one SQLite file (WAL) under the data directory. Every document write
+// is a single transaction, so a document lands whole or not at all and search never sees a
+// mix of two versions.
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ErrorCode, SiftError } from '../../common/errors.js';
+import { analyze, analyzeQuery } from '../../retrieval/lexical-analyzer.js';
+import type {
+  CollectionInfo,
+  DocumentWrite,
+  Page,
+  ScoredChunk,
+  SearchOptions,
+  StoredChunk,
+  StoredDocument,
+  VectorStore,
+  WriteOutcome,
+} from '../vector-store.js';
+import { metadataFilterSql } from './metadata-filter-sql.js';
+import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
+
+interface DocumentRow {
+  id: string;
+  collection: string;
+  source: string;
+  title: string | null;
+  format: string;
+  content_hash: string;
+  size_bytes: number;
+  metadata: string;
+  chunk_count: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface ChunkRow {
+  id: number;
+  document_id: string;
+  ordinal: number;
+  text: string;
+  heading_path: string;
+  start_offset: number;
+  end_offset: number;
+  token_count: number;
+  content_hash: string;
+}
+
+interface ScoredRow extends ChunkRow {
+  source: string;
+  title: string | null;
+  metadata: string;
+  version: number;
+  score: number;
+}
+
+interface CollectionRow {
+  name: string;
+  created_at: string;
+  embedding_model: string | null;
+  embedding_dimension: number | null;
+}
+
+/** Per-field BM25 weights: a hit in a title or heading says more about topic than one in the body. */
+export interface LexicalWeights {
+  title: number;
+  heading: number;
+  body: number;
+}
+
+const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
+// sqlite-vec's upper bound on k for one KNN query.
+const MAX_KNN = 4096;
+
+/** The one FTS term that marks a collection: hex keeps any collection name a single token. */
+function collectionMarker(collection: string): string {
+  return `c${Buffer.from(collection, 'utf8').toString('hex')}`;
+}
+
+function toStoredDocument(row: DocumentRow): StoredDocument {
+  return {
+    id: row.id,
+    collection: row.collection,
+    source: row.source,
+    title: row.title,
+    format: row.format,
+    contentHash: row.content_hash,
+    sizeBytes: row.size_bytes,
+    metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
+    chunkCount: row.chunk_count,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toStoredChunk(row: ChunkRow): StoredChunk {
+  return {
+    id: String(row.id),
+    documentId: row.document_id,
+    ordinal: row.ordinal,
+    text: row.text,
+    headingPath: JSON.parse(row.heading_path) as string[],
+    start: row.start_offset,
+    end: row.end_offset,
+    tokenCount: row.token_count,
+    contentHash: row.content_hash,
+  };
+}
+
+function toScoredChunk(row: ScoredRow): ScoredChunk {
+  return {
+    chunk: toStoredChunk(row),
+    document: {
+      id: row.document_id,
+      source: row.source,
+      title: row.title,
+      metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
+      version: row.version,
+    },
+    score: row.score,
+  };
+}
+
+export class SqliteVectorStore implements VectorStore {
+  private readonly db: Database.Database;
+
+  constructor(
+    readonly filePath: string,
+    private readonly weights: LexicalWeights = DEFAULT_WEIGHTS,
+  ) {
+    if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
+    this.db = new Database(filePath);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    sqliteVec.load(this.db);
+    this.db.exec(SCHEMA_SQL);
+    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }
+
+  async checkHealth(): Promise<void> {
+    this.db.prepare('SELECT count(*) FROM collections').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async listCollections(): Promise<CollectionInfo[]> {
+    const rows = this.db.prepare('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
+    return rows.map((row) => this.collectionInfo(row));
+  }
+
+  async getCollection(name: string): Promise<CollectionInfo | null> {
+    const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+    return row ? this.collectionInfo(row) : null;
+  }
+
+  async deleteCollection(name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+      if (!row) return false;
+      const documentIds = this.db.prepare('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
+      for (const documentId of documentIds) this.removeChunks(documentId, row.embedding_dimension);
+      this.db.prepare('DELETE FROM documents WHERE collection = ?').run(name);
+      this.db.prepare('DELETE FROM collections WHERE name = ?').run(name);
+      return true;
+    })();
+  }
+
+  async findDocumentBySource(collection: string, source: string): Promise<StoredDocument | null> {
+    const row = this.db
+      .prepare('SELECT * FROM documents WHERE collection = ? AND source = ?')
+      .get(collection, source) as DocumentRow | undefined;
+    return row ? toStoredDocument(row) : null;
+  }
+
+  async putDocument(document: DocumentWrite): Promise<WriteOutcome> {
+    const write = this.db.transaction((): WriteOutcome => {
+      const now = new Date().toISOString();
+      const collection = this.ensureCollection(document, now);
+      const existing = this.db
+        .prepare('SELECT * FROM documents WHERE collection = ? AND source = ?')
+        .get(document.collection, document.source) as DocumentRow | undefined;
+      if (existing) this.removeChunks(existing.id, collection.embedding_dimension);
+
+      const values = {
+        id: existing?.id ?? document.id,
+        collection: document.collection,
+        source: document.source,
+        title: document.title,
+        format: document.format,
+        content_hash: document.contentHash,
+        size_bytes: document.sizeBytes,
+        metadata: JSON.stringify(document.metadata),
+        chunk_count: document.chunks.length,
+        version: (existing?.version ?? 0) + 1,
+        created_at: existing?.created_at ?? now,
+        updated_at: now,
+      };
+      this.db
+        .prepare(
+          `INSERT INTO documents (id, collection, source, title, format, content_hash, size_bytes, metadata, chunk_count, version, created_at, updated_at)
+           VALUES (@id, @collection, @source, @title, @format, @content_hash, @size_bytes, @metadata, @chunk_count, @version, @created_at, @updated_at)
+           ON CONFLICT(id) DO UPDATE SET title = excluded.title, format = excluded.format, content_hash = excluded.content_hash,
+             size_bytes = excluded.size_bytes, metadata = excluded.metadata, chunk_count = excluded.chunk_count,
+             version = excluded.version, updated_at = excluded.updated_at`,
+        )
+        .run(values);
+      this.insertChunks(values.id, document, collection.embedding_dimension);
+      return existing ? 'updated' : 'created';
+    });
+    return write.immediate();
+  }
+
+  async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
+    const rows = this.db
+      .prepare('SELECT * FROM documents WHERE collection = ? ORDER BY source LIMIT ? OFFSET ?')
+      .all(collection, page.limit, page.offset) as DocumentRow[];
+    const total = this.db.prepare('SELECT count(*) FROM documents WHERE collection = ?').pluck().get(collection) as number;
+    return { documents: rows.map(toStoredDocument), total };
+  }
+
+  async getDocument(collection: string, id: string): Promise<StoredDocument | null> {
+    const row = this.db
+      .prepare('SELECT * FROM documents WHERE collection = ? AND id = ?')
+      .get(collection, id) as DocumentRow | undefined;
+    return row ? toStoredDocument(row) : null;
+  }
+
+  async getChunks(collection: string, documentId: string): Promise<StoredChunk[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT c.* FROM chunks c JOIN documents d ON d.id = c.document_id
+         WHERE d.collection = ? AND c.document_id = ? ORDER BY c.ordinal`,
+      )
+      .all(collection, documentId) as ChunkRow[];
+    return rows.map(toStoredChunk);
+  }
+
+  async deleteDocument(collection: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const dimension = this.db
+        .prepare('SELECT embedding_dimension FROM collections WHERE name = ?')
+        .pluck()
+        .get(collection) as number | null | undefined;
+      const found = this.db.prepare('SELECT 1 FROM documents WHERE collection = ? AND id = ?').get(collection, id);
+      if (!found) return false;
+      this.removeChunks(id, dimension ?? null);
+      this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+      return true;
+    }).immediate();
+  }
+
+  async searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]> {
+    const terms = analyzeQuery(query);
+    if (terms.length === 0) return [];
+    // Quoted terms cannot be read as FTS5 operators; OR makes it a ranked "any term" query.
+    const match = `collection:${collectionMarker(collection)} AND {title heading body}:(${terms.map((t) => `"${t}"`).join(' OR ')})`;
+    const filter = metadataFilterSql(options.filter);
+    const { title, heading, body } = this.weights;
+    const rows = this.db
+      .prepare(
+        `SELECT c.*, d.source, d.title, d.metadata, d.version, -bm25(chunks_fts, 0, ?, ?, ?) AS score
+         FROM chunks_fts
+         JOIN chunks c ON c.id = chunks_fts.rowid
+         JOIN documents d ON d.id = c.document_id
+         WHERE chunks_fts MATCH ? AND ${filter.sql}
+         ORDER BY score DESC, c.id
+         LIMIT ?`,
+      )
+      .all(title, heading, body, match, ...filter.params, options.limit) as ScoredRow[];
+    return rows.map(toScoredChunk);
+  }
+
+  async searchDense(collection: string, vector: Float32Array, options: SearchOptions): Promise<ScoredChunk[]> {
+    const info = await this.getCollection(collection);
+    if (!info?.embeddingDimension) return [];
+    if (vector.length !== info.embeddingDimension) {
+      throw new SiftError(
+        ErrorCode.EmbeddingMismatch,
+        `Collection "${collection}" holds ${info.embeddingDimension}-dimensional vectors from ${info.embeddingModel}; the query vector has ${vector.length}. Query with the same embedding model, or re-index the collection.`,
+      );
+    }
+    const filter = metadataFilterSql(options.filter);
+    // vec0 cannot apply metadata filters inside the KNN scan, so a filtered query looks
+    // further and filters after; the join below keeps only live chunks that pass.
+    const k = Math.min(MAX_KNN, options.filter ? options.limit * 10 : options.limit);
+    const rows = this.db
+      .prepare(
+        `WITH knn AS (
+           SELECT chunk_id, distance FROM ${vectorTableName(info.embeddingDimension)}
+           WHERE embedding MATCH ? AND k = ? AND collection = ?
+         )
+         SELECT c.*, d.source, d.title, d.metadata, d.version, 1 - knn.distance AS score
+         FROM knn JOIN chunks c ON c.id = knn.chunk_id JOIN documents d ON d.id = c.document_id
+         WHERE ${filter.sql}
+         ORDER BY knn.distance, c.id
+         LIMIT ?`,
+      )
+      .all(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), k, collection, ...filter.params, options.limit) as ScoredRow[];
+    return rows.map(toScoredChunk);
+  }
+
+  private collectionInfo(row: CollectionRow): CollectionInfo {
+    const counts = this.db
+      .prepare('SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks FROM documents WHERE collection = ?')
+      .get(row.name) as { documents: number; chunks: number };
+    return {
+      name: row.name,
+      documentCount: counts.documents,
+      chunkCount: counts.chunks,
+      createdAt: row.created_at,
+      embeddingModel: row.embedding_model,
+      embeddingDimension: row.embedding_dimension,
+    };
+  }
+
+  /** Creates the collection on first write and pins its embedding model and dimension. */
+  private ensureCollection(document: DocumentWrite, now: string): CollectionRow {
+    const dimension = document.chunks.find((chunk) => chunk.embedding)?.embedding?.length ?? null;
+    const model = dimension === null ? null : (document.embeddingModel ?? 'unknown');
+    let row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(document.collection) as CollectionRow | undefined;
+    if (!row) {
+      row = { name: document.collection, created_at: now, embedding_model: model, embedding_dimension: dimension };
+      this.db
+        .prepare('INSERT INTO collections (name, created_at, embedding_model, embedding_dimension) VALUES (@name, @created_at, @embedding_model, @embedding_dimension)')
+        .run(row);
+    } else if (dimension !== null && row.embedding_dimension === null) {
+      row = { ...row, embedding_model: model, embedding_dimension: dimension };
+      this.db.prepare('UPDATE collections SET embedding_model = ?, embedding_dimension = ? WHERE name = ?').run(model, dimension, row.name);
+    } else if (dimension !== null && (row.embedding_dimension !== dimension || row.embedding_model !== model)) {
+      throw new SiftError(
+        ErrorCode.EmbeddingMismatch,
+        `Collection "${row.name}" was indexed with ${row.embedding_model} (${row.embedding_dimension} dimensions), not ${model} (${dimension}). Delete and re-ingest the collection to switch models.`,
+      );
+    }
+    if (row.embedding_dimension !== null) this.db.exec(vectorTableSql(row.embedding_dimension));
+    return row;
+  }
+
+  private insertChunks(documentId: string, document: DocumentWrite, dimension: number | null): void {
+    const insertChunk = this.db.prepare(
+      `INSERT INTO chunks (document_id, ordinal, text, heading_path, start_offset, end_offset, token_count, content_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const insertTerms = this.db.prepare('INSERT INTO chunks_fts (rowid, collection, title, heading, body) VALUES (?, ?, ?, ?, ?)');
+    const insertVector =
+      dimension === null ? null : this.db.prepare(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
+    const marker = collectionMarker(document.collection);
+    const titleTerms = analyze(document.title ?? '').join(' ');
+    for (const chunk of document.chunks) {
+      const { lastInsertRowid } = insertChunk.run(
+        documentId,
+        chunk.ordinal,
+        chunk.text,
+        JSON.stringify(chunk.headingPath),
+        chunk.start,
+        chunk.end,
+        chunk.tokenCount,
+        chunk.contentHash,
+      );
+      insertTerms.run(lastInsertRowid, marker, titleTerms, analyze(chunk.headingPath.join(' ')).join(' '), analyze(chunk.text).join(' '));
+      if (insertVector && chunk.embedding) {
+        if (chunk.embedding.length !== dimension) {
+          throw new SiftError(ErrorCode.EmbeddingMismatch, `Chunk ${chunk.ordinal} has a ${chunk.embedding.length}-dimensional vector; the collection holds ${dimension}.`);
+        }
+        insertVector.run(BigInt(lastInsertRowid), document.collection, Buffer.from(chunk.embedding.buffer, chunk.embedding.byteOffset, chunk.embedding.byteLength));
+      }
+    }
+  }
+
+  private removeChunks(documentId: string, dimension: number | null): void {
+    const chunkIds = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+    const deleteTerms = this.db.prepare('DELETE FROM chunks_fts WHERE rowid = ?');
+    const deleteVector = dimension === null ? null : this.db.prepare(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
+    for (const id of chunkIds) {
+      deleteTerms.run(id);
+      deleteVector?.run(BigInt(id));
+    }
+    this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+  }
+}

@@ -1,0 +1,115 @@
+// The port between Sift and the place its chunks live. The embedded SQLite adapter is the
+// default; a Qdrant adapter fits the same interface. Every method is async so that a
+// network store fits without changing callers.
+
+export type MetadataValue = string | number | boolean;
+export type DocumentMetadata = Record<string, MetadataValue>;
+
+/** Equality filter on document metadata: `{lang: "en"}` or any-of `{lang: ["en", "de"]}`. */
+export type MetadataFilter = Record<string, MetadataValue | MetadataValue[]>;
+
+export interface CollectionInfo {
+  name: string;
+  documentCount: number;
+  chunkCount: number;
+  createdAt: string;
+  embeddingModel: string | null;
+  embeddingDimension: number | null;
+}
+
+export interface ChunkRecord {
+  ordinal: number;
+  text: string;
+  headingPath: string[];
+  start: number;
+  end: number;
+  tokenCount: number;
+  contentHash: string;
+  /** Dense vector, when an embedding model is configured. */
+  embedding?: Float32Array;
+}
+
+export interface DocumentWrite {
+  id: string;
+  collection: string;
+  source: string;
+  title: string | null;
+  format: string;
+  contentHash: string;
+  sizeBytes: number;
+  metadata: DocumentMetadata;
+  chunks: ChunkRecord[];
+  /** Model that produced `chunk.embedding`, recorded on the collection at first use. */
+  embeddingModel?: string;
+}
+
+export interface StoredDocument {
+  id: string;
+  collection: string;
+  source: string;
+  title: string | null;
+  format: string;
+  contentHash: string;
+  sizeBytes: number;
+  metadata: DocumentMetadata;
+  chunkCount: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredChunk {
+  id: string;
+  documentId: string;
+  ordinal: number;
+  text: string;
+  headingPath: string[];
+  start: number;
+  end: number;
+  tokenCount: number;
+  contentHash: string;
+}
+
+export interface ScoredChunk {
+  chunk: StoredChunk;
+  document: Pick<StoredDocument, 'id' | 'source' | 'title' | 'metadata' | 'version'>;
+  score: number;
+}
+
+export interface SearchOptions {
+  limit: number;
+  filter?: MetadataFilter;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export type WriteOutcome = 'created' | 'updated';
+
+export interface VectorStore {
+  /** Whether the store answers; throws with a reason when it does not. */
+  checkHealth(): Promise<void>;
+  close(): Promise<void>;
+
+  listCollections(): Promise<CollectionInfo[]>;
+  getCollection(name: string): Promise<CollectionInfo | null>;
+  /** Removes the collection and everything in it; false when it did not exist. */
+  deleteCollection(name: string): Promise<boolean>;
+
+  findDocumentBySource(collection: string, source: string): Promise<StoredDocument | null>;
+  /** Writes the document and its chunks atomically, replacing any earlier version. */
+  putDocument(document: DocumentWrite): Promise<WriteOutcome>;
+  listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }>;
+  getDocument(collection: string, id: string): Promise<StoredDocument | null>;
+  getChunks(collection: string, documentId: string): Promise<StoredChunk[]>;
+  deleteDocument(collection: string, id: string): Promise<boolean>;
+
+  /** Full-text (BM25) search over chunk text, title and heading path. */
+  searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]>;
+  /** k-nearest-neighbour search over chunk embeddings (cosine distance). */
+  searchDense(collection: string, vector: Float32Array, options: SearchOptions): Promise<ScoredChunk[]>;
+}
+
+export const VECTOR_STORE = Symbol('VECTOR_STORE');

@@ -1,0 +1,143 @@
+// The embedded store against a real SQLite file: transactions, replacement, deletion,
+// filters and vectors, as the services rely on them.
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteVectorStore } from '../../src/store/sqlite/sqlite-vector-store.js';
+import type { ChunkRecord, DocumentWrite } from '../../src/store/vector-store.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+
+function chunk(ordinal: number, text: string, embedding?: number[]): ChunkRecord {
+  return {
+    ordinal,
+    text,
+    headingPath: ['Guide', `Part ${ordinal}`],
+    start: 0,
+    end: text.length,
+    tokenCount: text.split(' ').length,
+    contentHash: createHash('sha256').update(text).digest('hex'),
+    ...(embedding ? { embedding: Float32Array.from(embedding) } : {}),
+  };
+}
+
+function doc(overrides: Partial<DocumentWrite> & Pick<DocumentWrite, 'source' | 'chunks'>): DocumentWrite {
+  return {
+    id: `id-${overrides.collection ?? 'docs'}-${overrides.source}`,
+    collection: 'docs',
+    title: null,
+    format: 'text',
+    contentHash: createHash('sha256').update(overrides.chunks.map((c) => c.text).join('\n')).digest('hex'),
+    sizeBytes: 100,
+    metadata: {},
+    ...overrides,
+  };
+}
+
+describe('SqliteVectorStore', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: SqliteVectorStore;
+
+  beforeEach(() => {
+    dir = makeTempDir();
+    store = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  it('creates the collection on first write and finds chunks by BM25', async () => {
+    await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'Otters hold hands while sleeping.'), chunk(1, 'Bees dance to share directions.')] }));
+    await store.putDocument(doc({ source: 'b.txt', chunks: [chunk(0, 'The stock market closed higher.')] }));
+
+    const hits = await store.searchLexical('docs', 'why do otters sleep holding hands', { limit: 5 });
+    expect(hits[0]?.chunk.text).toBe('Otters hold hands while sleeping.');
+    expect(hits[0]?.document.source).toBe('a.txt');
+    expect(hits.every((hit) => hit.score > 0)).toBe(true);
+    const [info] = await store.listCollections();
+    expect(info).toMatchObject({ name: 'docs', documentCount: 2, chunkCount: 3 });
+  });
+
+  it('replaces every chunk of an earlier version in one write', async () => {
+    expect(await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'The old launch date was March.')] }))).toBe('created');
+    expect(await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'The new launch date is June.')] }))).toBe('updated');
+
+    expect(await store.searchLexical('docs', 'March', { limit: 5 })).toEqual([]);
+    const hits = await store.searchLexical('docs', 'launch date', { limit: 5 });
+    expect(hits.map((hit) => hit.chunk.text)).toEqual(['The new launch date is June.']);
+    expect(hits[0]?.document.version).toBe(2);
+  });
+
+  it('leaves the earlier version intact when a write fails midway', async () => {
+    await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'alpha original', [1, 0, 0]), chunk(1, 'beta original', [0, 1, 0])] }));
+    // The third chunk's vector has the wrong dimension: the insert throws after two chunks went in.
+    const broken = doc({ source: 'a.txt', chunks: [chunk(0, 'alpha replaced', [1, 0, 0]), chunk(1, 'beta replaced', [0, 1, 0]), chunk(2, 'gamma', [1, 1])] });
+    await expect(store.putDocument(broken)).rejects.toThrow(/dimension/);
+
+    expect(await store.searchLexical('docs', 'replaced', { limit: 5 })).toEqual([]);
+    const original = await store.searchLexical('docs', 'original', { limit: 5 });
+    expect(original).toHaveLength(2);
+    const stored = await store.findDocumentBySource('docs', 'a.txt');
+    expect(stored).toMatchObject({ version: 1, chunkCount: 2 });
+  });
+
+  it('keeps a failed first write from leaving the document or its collection behind', async () => {
+    await expect(store.putDocument(doc({ source: 'x.txt', chunks: [chunk(0, 'one', [1, 0]), chunk(1, 'two', [1, 0, 0])] }))).rejects.toThrow();
+    expect(await store.listCollections()).toEqual([]);
+    expect(await store.findDocumentBySource('docs', 'x.txt')).toBeNull();
+  });
+
+  it('deletes a document and its chunks', async () => {
+    await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'zebra stripes')] }));
+    const stored = await store.findDocumentBySource('docs', 'a.txt');
+    expect(await store.deleteDocument('docs', stored!.id)).toBe(true);
+    expect(await store.deleteDocument('docs', stored!.id)).toBe(false);
+    expect(await store.searchLexical('docs', 'zebra', { limit: 5 })).toEqual([]);
+    expect(await store.getChunks('docs', stored!.id)).toEqual([]);
+  });
+
+  it('keeps collections apart and deletes one whole', async () => {
+    await store.putDocument(doc({ collection: 'red', source: 'a.txt', chunks: [chunk(0, 'shared words here')] }));
+    await store.putDocument(doc({ collection: 'blue', source: 'a.txt', chunks: [chunk(0, 'shared words there')] }));
+    expect((await store.searchLexical('red', 'shared words', { limit: 5 })).map((h) => h.chunk.text)).toEqual(['shared words here']);
+
+    expect(await store.deleteCollection('red')).toBe(true);
+    expect(await store.searchLexical('red', 'shared', { limit: 5 })).toEqual([]);
+    expect(await store.searchLexical('blue', 'shared', { limit: 5 })).toHaveLength(1);
+    expect((await store.listCollections()).map((c) => c.name)).toEqual(['blue']);
+  });
+
+  it('filters on metadata with equality and any-of', async () => {
+    await store.putDocument(doc({ source: 'en.txt', metadata: { lang: 'en', year: 2024, draft: false }, chunks: [chunk(0, 'solar panels')] }));
+    await store.putDocument(doc({ source: 'de.txt', metadata: { lang: 'de', year: 2023, draft: true }, chunks: [chunk(0, 'solar panels')] }));
+    await store.putDocument(doc({ source: 'fr.txt', metadata: { lang: 'fr', year: 2024, draft: false }, chunks: [chunk(0, 'solar panels')] }));
+
+    const sources = async (filter: Record<string, string | number | boolean | Array<string | number>>) =>
+      (await store.searchLexical('docs', 'solar', { limit: 10, filter })).map((hit) => hit.document.source).sort();
+    expect(await sources({ lang: 'en' })).toEqual(['en.txt']);
+    expect(await sources({ lang: ['en', 'de'] })).toEqual(['de.txt', 'en.txt']);
+    expect(await sources({ year: 2024, draft: false })).toEqual(['en.txt', 'fr.txt']);
+    expect(await sources({ draft: true })).toEqual(['de.txt']);
+    expect(await sources({ source: 'fr.txt' })).toEqual(['fr.txt']);
+  });
+
+  it('finds nearest vectors and refuses a query of another dimension', async () => {
+    await store.putDocument(doc({ source: 'v.txt', embeddingModel: 'test-3d', chunks: [chunk(0, 'east', [1, 0, 0]), chunk(1, 'north', [0, 1, 0])] }));
+    const hits = await store.searchDense('docs', Float32Array.from([0.9, 0.1, 0]), { limit: 2 });
+    expect(hits.map((hit) => hit.chunk.text)).toEqual(['east', 'north']);
+    expect(hits[0]!.score).toBeGreaterThan(hits[1]!.score);
+    await expect(store.searchDense('docs', Float32Array.from([1, 0]), { limit: 2 })).rejects.toThrow(/re-index/);
+  });
+
+  it('survives reopening the file', async () => {
+    await store.putDocument(doc({ source: 'keep.txt', chunks: [chunk(0, 'durable words')] }));
+    await store.close();
+    store = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    expect(await store.searchLexical('docs', 'durable', { limit: 1 })).toHaveLength(1);
+  });
+
+  it('treats FTS operator characters in queries as plain words', async () => {
+    await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'near or and not')] }));
+    await expect(store.searchLexical('docs', 'NEAR( "x" AND * OR ^ -', { limit: 5 })).resolves.toBeDefined();
+    expect(await store.searchLexical('docs', '*** ((( ', { limit: 5 })).toEqual([]);
+  });
+});
