@@ -10,6 +10,7 @@ export const ErrorCode = {
   TooManyFiles: 'TOO_MANY_FILES',
   EmptyFile: 'EMPTY_FILE',
   FileTooLarge: 'FILE_TOO_LARGE',
+  BodyTooLarge: 'BODY_TOO_LARGE',
   UnsupportedType: 'UNSUPPORTED_TYPE',
   ContentMismatch: 'CONTENT_MISMATCH',
   CorruptFile: 'CORRUPT_FILE',

@@ -24,6 +24,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.EmbeddingMismatch:
       return 409;
     case ErrorCode.FileTooLarge:
+    case ErrorCode.BodyTooLarge:
       return 413;
     case ErrorCode.UnsupportedType:
     case ErrorCode.ContentMismatch:

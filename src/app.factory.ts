@@ -1,0 +1,55 @@
+// Builds the HTTP application from a validated configuration. main.ts and the end-to-end
+// tests both start Sift through here, so tests exercise the same stack users get.
+import { Logger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+import { MetricsService } from './observability/metrics.service.js';
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+function logLevelsFrom(level: string): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level as LogLevel) + 1);
+}
+
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: logLevelsFrom(config.values.LOG_LEVEL),
+  });
+  // A query far over MAX_QUERY_CHARS must reach validation and get a 400 that says so,
+  // not a 413 from the body parser; 1 MB is still a bound on what JSON requests cost.
+  app.useBodyParser('json', { limit: '1mb' });
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  const metrics = app.get(MetricsService);
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    const started = performance.now();
+    response.on('finish', () => {
+      const route = request.route ? `${request.baseUrl}${String(request.route.path)}` : 'unmatched';
+      metrics.observeRequest(request.method, route, response.statusCode, (performance.now() - started) / 1000);
+    });
+    next();
+  });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Sift')
+    .setDescription('RAG service with a fast reranking layer: upload documents, search them, ask questions with cited answers.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+export function logStartup(config: AppConfig, address: string): void {
+  const logger = new Logger('Sift');
+  logger.log(`Listening on ${address} (API docs at ${address}/docs)`);
+  logger.log(`Store: ${config.values.SIFT_STORE} in ${config.dataDir}`);
+  logger.log('Retrieval: lexical BM25. Answers: extractive (no generation model configured).');
+  logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; /v1 routes need a Bearer key.` : 'API keys: none; /v1 routes are open.');
+}

@@ -1,0 +1,38 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { memoryStorage } from 'multer';
+import { AppConfig } from './config/app-config.js';
+import { CoreModule } from './core.module.js';
+import { ApiKeyGuard } from './http/api-key.guard.js';
+import { CollectionsController } from './http/collections.controller.js';
+import { ErrorFilter } from './http/error.filter.js';
+import { HealthController } from './http/health.controller.js';
+import { QueryController } from './http/query.controller.js';
+import { MetricsService } from './observability/metrics.service.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        MulterModule.register({
+          storage: memoryStorage(),
+          // Keep the client's relative path so "../x" can be refused rather than silently
+          // flattened, and read non-ASCII file names as UTF-8 as browsers send them.
+          preservePath: true,
+          defParamCharset: 'utf8',
+          limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
+        }),
+      ],
+      controllers: [HealthController, CollectionsController, QueryController],
+      providers: [
+        MetricsService,
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useFactory: () => new ErrorFilter(config.limits.uploadBytes) },
+      ],
+    };
+  }
+}

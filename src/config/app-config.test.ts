@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('works out of the box with documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toBe('./data');
+    expect(config.values.SIFT_STORE).toBe('sqlite');
+    expect(config.apiKeys).toEqual([]);
+    expect(config.limits.uploadBytes).toBe(50 * 1024 * 1024);
+  });
+
+  it('treats empty values as unset, as .env files write them', () => {
+    expect(loadConfig({ PORT: '', SIFT_API_KEYS: '' }).port).toBe(3000);
+  });
+
+  it('splits API keys on commas and trims them', () => {
+    expect(loadConfig({ SIFT_API_KEYS: ' a1 ,b2,, ' }).apiKeys).toEqual(['a1', 'b2']);
+  });
+
+  it('names the bad variable, the value and what is allowed', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT \(got "70000"\).*65535/);
+    expect(() => loadConfig({ SIFT_STORE: 'mongo' })).toThrow(/SIFT_STORE \(got "mongo"\).*"sqlite"/);
+    expect(() => loadConfig({ MAX_UPLOAD_BYTES: '-1' })).toThrow(/MAX_UPLOAD_BYTES/);
+  });
+
+  it('reports every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(2);
+    }
+  });
+
+  it('refuses an overlap as large as the chunk', () => {
+    expect(() => loadConfig({ CHUNK_TOKENS: '100', CHUNK_OVERLAP_TOKENS: '100' })).toThrow(/CHUNK_OVERLAP_TOKENS/);
+  });
+});

@@ -1,0 +1,77 @@
+// Every error leaves as JSON `{error: {code, message}}` with the status its code implies.
+// Stack traces and internal messages stay in the log.
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ConfigError } from '../config/app-config.js';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
+import { httpStatusFor } from '../common/http-status-for.js';
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+const CODE_FOR_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationFailed,
+  401: ErrorCode.Unauthorized,
+  404: ErrorCode.RouteNotFound,
+  405: ErrorCode.MethodNotAllowed,
+  413: ErrorCode.FileTooLarge,
+  415: ErrorCode.UnsupportedType,
+};
+
+/** Body-parser failures arrive wrapped by Nest with the original error as the cause. */
+function fromBodyParserError(error: unknown): SiftError | null {
+  const type = (error as { type?: string } | undefined)?.type;
+  if (type === 'entity.parse.failed') {
+    return new SiftError(ErrorCode.MalformedJson, `The request body is not valid JSON: ${(error as Error).message}.`);
+  }
+  if (type === 'entity.too.large') {
+    return new SiftError(ErrorCode.BodyTooLarge, 'The JSON request body is larger than 1 MB.');
+  }
+  return null;
+}
+
+/** Nest, body-parser and multer errors, translated into Sift's codes. */
+function fromFrameworkError(error: unknown, uploadLimitBytes: number): SiftError | null {
+  if (!(error instanceof HttpException)) return fromBodyParserError(error);
+  const fromParser = fromBodyParserError(error.cause);
+  if (fromParser) return fromParser;
+  const status = error.getStatus();
+  const code = CODE_FOR_STATUS[status];
+  if (!code) return null;
+  const message = error.message;
+  if (code === ErrorCode.FileTooLarge) {
+    return new SiftError(code, `A file is larger than the upload limit of ${uploadLimitBytes} bytes (MAX_UPLOAD_BYTES).`);
+  }
+  if (status === 400 && /Unexpected field/i.test(message)) {
+    return new SiftError(ErrorCode.ValidationFailed, 'Upload files in the multipart field "files" (and optional JSON in "metadata").');
+  }
+  if (status === 400 && /Too many files/i.test(message)) {
+    return new SiftError(ErrorCode.TooManyFiles, `${message}: send at most MAX_UPLOAD_FILES files per request.`);
+  }
+  if (status === 404) return new SiftError(code, `No route ${message.replace(/^Cannot /, '')}.`);
+  return new SiftError(code, message);
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  constructor(private readonly uploadLimitBytes: number) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = isSiftError(exception) ? exception : fromFrameworkError(exception, this.uploadLimitBytes);
+    if (!error) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    const sift = error ?? new SiftError(ErrorCode.Internal, exception instanceof ConfigError ? exception.message : 'Internal error; the server log has the details.');
+    const body: ErrorBody = { error: { code: sift.code, message: sift.message } };
+    if (sift.details) body.error.details = sift.details;
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(httpStatusFor(sift.code)).json(body);
+  }
+}

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ChunkDraft, ChunkingOptions, ParsedDocument } from '../document-types.js';
+import { parseMarkdown } from '../parsers/markdown.js';
+import { parsePlainText } from '../parsers/plain-text.js';
+import { chunkDocument } from './chunker.js';
+import { estimateTokens } from './token-estimate.js';
+
+const DEFAULTS: ChunkingOptions = { chunkTokens: 300, overlapTokens: 40 };
+
+/** Distinct, numbered sentences of about 12 estimated tokens each, so overlaps are recognisable. */
+function sentences(count: number, topic = 'topic'): string {
+  return Array.from({ length: count }, (_, i) => `Sentence ${i + 1} about the ${topic} explains one detail.`).join(' ');
+}
+
+function expectWellFormed(doc: ParsedDocument, chunks: ChunkDraft[], options: ChunkingOptions): void {
+  chunks.forEach((chunk, index) => {
+    expect(chunk.ordinal).toBe(index);
+    expect(chunk.text).toBe(doc.text.slice(chunk.start, chunk.end));
+    expect(chunk.text).toBe(chunk.text.trim());
+    expect(chunk.text.length).toBeGreaterThan(0);
+    expect(chunk.tokenCount).toBe(estimateTokens(chunk.text));
+    expect(chunk.tokenCount).toBeLessThanOrEqual(options.chunkTokens);
+    expect(chunk.contentHash).toBe(createHash('sha256').update(chunk.text).digest('hex'));
+  });
+  for (let i = 1; i < chunks.length; i++) {
+    expect(chunks[i]!.start).toBeGreaterThan(chunks[i - 1]!.start);
+    expect(chunks[i]!.end).toBeGreaterThan(chunks[i - 1]!.end);
+  }
+}
+
+/** Every non-whitespace character of every block lies inside some chunk: splitting loses no text. */
+function coversEveryBlock(doc: ParsedDocument, chunks: ChunkDraft[]): boolean {
+  const covered = new Uint8Array(doc.text.length);
+  for (const chunk of chunks) covered.fill(1, chunk.start, chunk.end);
+  return doc.blocks.every((block) => {
+    for (let i = block.start; i < block.end; i++) {
+      if (covered[i] === 0 && /\S/.test(doc.text[i]!)) return false;
+    }
+    return true;
+  });
+}
+
+describe('chunkDocument', () => {
+  it('gives a BEIR-style document, a title and one short abstract, exactly one chunk at 300 tokens', () => {
+    const abstract =
+      'Alterations of the architecture of cerebral white matter in the developing human brain can affect cortical ' +
+      'development and result in functional disabilities. A line scan diffusion-weighted magnetic resonance imaging ' +
+      'sequence with diffusion tensor analysis was applied to measure the apparent diffusion coefficient, to calculate ' +
+      'relative anisotropy, and to delineate three-dimensional fiber architecture in cerebral white matter in preterm ' +
+      'infants. Central white matter mean apparent diffusion coefficients decreased with age, while relative ' +
+      'anisotropy increased, consistent with greater myelination in older infants.';
+    for (const doc of [parseMarkdown(`# Brain development in preterm infants\n\n${abstract}\n`), parsePlainText(abstract)]) {
+      const chunks = chunkDocument(doc, { chunkTokens: 300, overlapTokens: 50 });
+      expect(chunks).toHaveLength(1);
+      expect(chunks[0]!.start).toBe(doc.blocks[0]!.start);
+      expect(chunks[0]!.text.endsWith('older infants.')).toBe(true);
+    }
+  });
+
+  it('tracks heading paths: a heading replaces those at its level and deeper', () => {
+    const doc = parseMarkdown(
+      [
+        '# Guide', 'Intro text.',
+        '## Install', 'Install text.',
+        '### Linux', 'Linux text.',
+        '## Usage', 'Usage text.',
+        '# Appendix', 'Appendix text.',
+      ].join('\n\n'),
+    );
+    const chunks = chunkDocument(doc, DEFAULTS);
+    expect(chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
+      [['Guide'], 'Guide\n\nIntro text.'],
+      [['Guide', 'Install'], 'Install\n\nInstall text.'],
+      [['Guide', 'Install', 'Linux'], 'Linux\n\nLinux text.'],
+      [['Guide', 'Usage'], 'Usage\n\nUsage text.'],
+      [['Appendix'], 'Appendix\n\nAppendix text.'],
+    ]);
+  });
+
+  it('starts each chunk at its heading and never leaves a heading alone at the end of a chunk', () => {
+    const doc = parseMarkdown('# Title\n\n## Section\n\nBody of the section.\n\n## Next\n\nMore body.');
+    const chunks = chunkDocument(doc, DEFAULTS);
+    expect(chunks.map((chunk) => chunk.text)).toEqual(['Title\n\n## Section\n\nBody of the section.', 'Next\n\nMore body.']);
+    // Consecutive headings open one chunk; its path is where its content sits.
+    expect(chunks[0]!.headingPath).toEqual(['Title', 'Section']);
+  });
+
+  it('keeps a heading with the start of a long section even when the first block does not fit beside it', () => {
+    const doc = parseMarkdown(`## Long section\n\n${sentences(40)}`);
+    const options = { chunkTokens: 100, overlapTokens: 20 };
+    const chunks = chunkDocument(doc, options);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks[0]!.text.startsWith('Long section\n\nSentence 1 ')).toBe(true);
+    expectWellFormed(doc, chunks, options);
+  });
+
+  it('splits a block that fits a chunk but not beside its heading, rather than strand the heading', () => {
+    const paragraph = sentences(8);
+    const doc = parseMarkdown(`## Section heading\n\n${paragraph}`);
+    const options = { chunkTokens: estimateTokens(paragraph) + 1, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks).toHaveLength(2);
+    expect(chunks[0]!.text).toMatch(/^Section heading\n\nSentence 1 .*detail\.$/s);
+    expect(chunks.every((chunk) => chunk.text !== 'Section heading')).toBe(true);
+  });
+
+  it('packs consecutive small blocks into one chunk within the budget', () => {
+    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} is short.`);
+    const doc = parsePlainText(paragraphs.join('\n\n'));
+    const options = { chunkTokens: 50, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.length).toBeLessThan(paragraphs.length / 3);
+    expect(coversEveryBlock(doc, chunks)).toBe(true);
+    // Blocks that fit are moved whole to the next chunk rather than cut.
+    for (const chunk of chunks) expect(chunk.text.endsWith('is short.')).toBe(true);
+  });
+
+  it('splits a block larger than the budget at sentence boundaries, within budget', () => {
+    const doc = parsePlainText(sentences(60));
+    const options = { chunkTokens: 80, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expect(chunks.length).toBeGreaterThan(5);
+    expectWellFormed(doc, chunks, options);
+    for (const chunk of chunks) {
+      expect(chunk.text).toMatch(/^Sentence \d+ /);
+      expect(chunk.text).toMatch(/detail\.$/);
+    }
+    expect(coversEveryBlock(doc, chunks)).toBe(true);
+  });
+
+  it('splits a sentence larger than the budget at word boundaries', () => {
+    const longSentence = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    const doc = parsePlainText(longSentence);
+    const options = { chunkTokens: 30, overlapTokens: 10 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    for (const chunk of chunks) expect(chunk.text).toMatch(/^word\d+( word\d+)*$/);
+    expect(coversEveryBlock(doc, chunks)).toBe(true);
+  });
+
+  it('cuts a single unbroken run longer than a chunk into pieces within the budget', () => {
+    const blob = 'QUJD'.repeat(2_000); // 8,000 characters of base64 without a space
+    const doc = parsePlainText(`Before.\n\n${blob}\n\nAfter.`);
+    const options = { chunkTokens: 100, overlapTokens: 10 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.map((chunk) => chunk.text).join('').replace(/\s/g, '')).toContain(blob);
+  });
+
+  it('repeats the trailing sentences of the previous chunk when a long section is cut', () => {
+    const doc = parsePlainText(sentences(40));
+    const options = { chunkTokens: 100, overlapTokens: 30 };
+    const chunks = chunkDocument(doc, options);
+    expect(chunks.length).toBeGreaterThan(2);
+    expectWellFormed(doc, chunks, options);
+    for (let i = 1; i < chunks.length; i++) {
+      const previous = chunks[i - 1]!;
+      const current = chunks[i]!;
+      expect(current.start).toBeLessThan(previous.end);
+      const overlap = doc.text.slice(current.start, previous.end);
+      expect(overlap).toMatch(/^Sentence \d+ .*detail\.$/); // whole sentences only
+      expect(estimateTokens(overlap)).toBeLessThanOrEqual(options.overlapTokens);
+      expect(estimateTokens(overlap)).toBeGreaterThan(0);
+    }
+  });
+
+  it('repeats trailing sentences across paragraph boundaries within a section', () => {
+    const paragraphs = Array.from({ length: 12 }, (_, i) => sentences(3, `part ${i}`));
+    const doc = parsePlainText(paragraphs.join('\n\n'));
+    const options = { chunkTokens: 120, overlapTokens: 30 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.slice(1).some((chunk, i) => chunk.start < chunks[i]!.end)).toBe(true);
+  });
+
+  it('does not overlap across a heading boundary', () => {
+    const doc = parseMarkdown(`## First\n\n${sentences(20, 'first')}\n\n## Second\n\n${sentences(20, 'second')}`);
+    const options = { chunkTokens: 100, overlapTokens: 30 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    const secondHeading = doc.blocks.find((block) => block.text === 'Second')!;
+    const opensSecond = chunks.findIndex((chunk) => chunk.start === secondHeading.start);
+    expect(opensSecond).toBeGreaterThan(0);
+    expect(chunks[opensSecond - 1]!.end).toBeLessThanOrEqual(secondHeading.start);
+    expect(chunks.filter((chunk) => chunk.text.includes('the second')).every((chunk) => chunk.headingPath[0] === 'Second')).toBe(true);
+    expect(chunks.filter((chunk) => chunk.text.includes('the first')).every((chunk) => chunk.headingPath[0] === 'First')).toBe(true);
+  });
+
+  it('never repeats a heading as overlap, even when it would fit', () => {
+    // The long first heading forces a cut after "Short one."; the overlap budget could hold
+    // "B" and "Short one." together, but "B" is a heading and must only open its own chunk.
+    const next = 'Next block words that fill the chunk almost entirely here.';
+    const doc = parseMarkdown(`# Alpha Beta Gamma Delta Epsilon\n\n## B\n\nShort one.\n\n${next}`);
+    const options = { chunkTokens: 5 + estimateTokens(next), overlapTokens: 30 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks).toHaveLength(2);
+    expect(chunks[1]!.text).toBe(`Short one.\n\n${next}`);
+    expect(chunks[1]!.headingPath).toEqual(['Alpha Beta Gamma Delta Epsilon', 'B']);
+  });
+
+  it('adds no overlap when overlapTokens is 0', () => {
+    const doc = parsePlainText(sentences(40));
+    const chunks = chunkDocument(doc, { chunkTokens: 100, overlapTokens: 0 });
+    for (let i = 1; i < chunks.length; i++) expect(chunks[i]!.start).toBeGreaterThanOrEqual(chunks[i - 1]!.end);
+  });
+
+  it('is deterministic', () => {
+    const source = `# A\n\n${sentences(30)}\n\n## B\n\n- x\n- y\n\n${sentences(15, 'b')}`;
+    const options = { chunkTokens: 90, overlapTokens: 25 };
+    const first = chunkDocument(parseMarkdown(source), options);
+    const second = chunkDocument(parseMarkdown(source), options);
+    expect(second).toEqual(first);
+    expect(new Set(first.map((chunk) => chunk.contentHash)).size).toBe(first.length);
+  });
+
+  it('counts markup between blocks, such as a skipped rule, against the budget', () => {
+    const doc = parseMarkdown(`${'alpha '.repeat(20)}\n\n${'- - - - - - - - - - - - - - - -\n\n'.repeat(3)}${'beta '.repeat(20)}`);
+    const options = { chunkTokens: 90, overlapTokens: 0 };
+    expectWellFormed(doc, chunkDocument(doc, options), options);
+  });
+
+  it('returns no chunks for a document without blocks', () => {
+    expect(chunkDocument({ format: 'text', title: null, text: '', blocks: [] }, DEFAULTS)).toEqual([]);
+  });
+
+  it('stays fast on a large document', () => {
+    const sections = Array.from({ length: 200 }, (_, i) => `## Section ${i}\n\n${sentences(60, `s${i}`)}\n\n${sentences(5)}`);
+    const doc = parseMarkdown(sections.join('\n\n')); // about 800 KB
+    const started = performance.now();
+    const chunks = chunkDocument(doc, { chunkTokens: 300, overlapTokens: 50 });
+    const elapsed = performance.now() - started;
+    expect(chunks.length).toBeGreaterThan(400);
+    expect(elapsed).toBeLessThan(3_000);
+  });
+});

@@ -1,0 +1,291 @@
+// Cuts a parsed document into chunks sized for retrieval. Structure decides where cuts go:
+// every heading opens a chunk, so a chunk rarely mixes sections, and its heading path tells
+// the reranker and the answer where the text came from. Within a section, whole blocks are
+// packed up to the token budget; only a block too large for any chunk is split, at sentence
+// boundaries first and word boundaries second. A cut inside a section repeats the last
+// sentences of the chunk before, so a fact that straddles the cut is whole in one of them.
+//
+// Everything is one forward pass over the blocks, and each block is segmented at most a
+// bounded number of times, so time stays linear in the document's length.
+import { createHash } from 'node:crypto';
+import type { ChunkDraft, ChunkingOptions, ParsedDocument } from '../document-types.js';
+import { estimateTokens } from './token-estimate.js';
+
+// Created once: building a segmenter loads ICU break rules, too slow to repeat per block.
+const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+const WORD = /\S+/g;
+
+/** How finely a piece has been split; each split moves one step down. */
+type Granularity = 'block' | 'sentence' | 'words';
+
+/** A trimmed span of the document text that is packed into chunks as a unit. */
+interface Piece {
+  start: number;
+  end: number;
+  tokens: number;
+  granularity: Granularity;
+  isHeading: boolean;
+  headingPath: readonly string[];
+}
+
+interface OpenHeading {
+  level: number;
+  title: string;
+}
+
+export function chunkDocument(doc: ParsedDocument, options: ChunkingOptions): ChunkDraft[] {
+  const packer = new ChunkPacker(doc.text, options);
+  let openHeadings: OpenHeading[] = [];
+  let headingPath: readonly string[] = [];
+  for (const block of doc.blocks) {
+    const { start, end } = trimRange(doc.text, block.start, block.end);
+    if (start === end) continue;
+    const isHeading = block.kind === 'heading';
+    if (isHeading) {
+      // A heading closes every open heading at its own level or deeper.
+      const level = block.level ?? 1;
+      const title = doc.text.slice(start, end).replace(/\s+/g, ' ');
+      openHeadings = [...openHeadings.filter((open) => open.level < level), { level, title }];
+      headingPath = openHeadings.map((open) => open.title);
+    }
+    const tokens = estimateTokens(doc.text.slice(start, end));
+    packer.add({ start, end, tokens, granularity: 'block', isHeading, headingPath });
+  }
+  return packer.finish();
+}
+
+class ChunkPacker {
+  private readonly chunks: ChunkDraft[] = [];
+  private open: Piece[] = [];
+  /** Estimate for the open chunk's span; never below the true estimate, since the estimate is subadditive. */
+  private openTokens = 0;
+  private readonly budget: number;
+  private readonly overlapBudget: number;
+
+  constructor(
+    private readonly text: string,
+    options: ChunkingOptions,
+  ) {
+    this.budget = Math.max(1, Math.floor(options.chunkTokens));
+    this.overlapBudget = Math.max(0, Math.floor(options.overlapTokens));
+  }
+
+  add(piece: Piece): void {
+    // A stack, not recursion: a split pushes its parts back to be placed one by one.
+    const pending = [piece];
+    while (pending.length > 0) this.place(pending.pop()!, pending);
+  }
+
+  finish(): ChunkDraft[] {
+    this.emit();
+    return this.chunks;
+  }
+
+  private place(piece: Piece, pending: Piece[]): void {
+    if (piece.isHeading && this.hasContent()) this.emit(); // a new section: cut without overlap
+    if (this.open.length === 0) {
+      if (piece.tokens <= this.budget) return this.start(piece);
+      return this.splitOrElse(piece, this.budget, pending, () => this.start(piece));
+    }
+    const gapTokens = this.gapTokensBefore(piece);
+    const room = this.budget - this.openTokens - gapTokens;
+    if (piece.tokens <= room) return this.append(piece, gapTokens);
+    if (piece.tokens > this.budget || !this.hasContent()) {
+      // Too big for any chunk, or the open chunk holds only headings, which must not be left
+      // dangling: split so that the first part can fill the room that is left.
+      return this.splitOrElse(piece, room, pending, () => this.cutWithOverlap(piece));
+    }
+    this.cutWithOverlap(piece);
+  }
+
+  private splitOrElse(piece: Piece, firstRoom: number, pending: Piece[], otherwise: () => void): void {
+    const parts = this.split(piece, firstRoom);
+    if (parts === null) return otherwise();
+    for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+  }
+
+  private hasContent(): boolean {
+    return this.open.some((piece) => !piece.isHeading);
+  }
+
+  private start(piece: Piece): void {
+    this.open = [piece];
+    this.openTokens = piece.tokens;
+  }
+
+  private append(piece: Piece, gapTokens: number): void {
+    this.open.push(piece);
+    this.openTokens += gapTokens + piece.tokens;
+  }
+
+  /** Text between the open chunk and `piece` (blank lines, or markup a parser skipped) counts too. */
+  private gapTokensBefore(piece: Piece): number {
+    return estimateTokens(this.text.slice(this.open.at(-1)!.end, piece.start));
+  }
+
+  private cutWithOverlap(next: Piece): void {
+    const previous = this.open;
+    this.emit();
+    const overlap = this.overlapFor(previous, next);
+    if (overlap === null) return this.start(next);
+    this.start(overlap);
+    this.append(next, this.gapTokensBefore(next));
+  }
+
+  /**
+   * The trailing whole sentences of `previous`, as many as fit in the overlap budget and
+   * still leave room for `next`; null when not even one fits.
+   */
+  private overlapFor(previous: Piece[], next: Piece): Piece | null {
+    const previousStart = previous[0]!.start;
+    const previousEnd = previous.at(-1)!.end;
+    const gapTokens = estimateTokens(this.text.slice(previousEnd, next.start));
+    const allowance = Math.min(this.overlapBudget, this.budget - next.tokens - gapTokens);
+    let overlapStart = -1;
+    let overlapTokens = 0;
+    candidates: for (let i = previous.length - 1; i >= 0; i--) {
+      const piece = previous[i]!;
+      if (piece.isHeading) break;
+      for (const sentenceStart of this.sentenceStartsDescending(piece)) {
+        // Repeating the whole previous chunk would only duplicate it.
+        if (sentenceStart <= previousStart) break candidates;
+        const tokens = estimateTokens(this.text.slice(sentenceStart, previousEnd));
+        if (tokens > allowance) break candidates;
+        overlapStart = sentenceStart;
+        overlapTokens = tokens;
+      }
+    }
+    if (overlapStart === -1) return null;
+    const headingPath = previous.find((piece) => piece.end > overlapStart)!.headingPath;
+    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, headingPath };
+  }
+
+  /** Where sentences start inside a piece, last first; a piece cut between words has none of its own. */
+  private sentenceStartsDescending(piece: Piece): number[] {
+    if (piece.granularity === 'words') return [];
+    if (piece.granularity === 'sentence') return [piece.start];
+    return this.sentences(piece).map((sentence) => sentence.start).reverse();
+  }
+
+  /** Finer pieces covering `piece`, the first fitting in `firstRoom` where possible; null when it cannot be split further. */
+  private split(piece: Piece, firstRoom: number): Piece[] | null {
+    if (piece.granularity === 'block') {
+      const sentences = this.sentences(piece);
+      if (sentences.length > 1) return sentences;
+      return this.split({ ...piece, granularity: 'sentence' }, firstRoom);
+    }
+    if (piece.granularity === 'sentence') {
+      const parts = this.splitAtWords(piece, firstRoom);
+      return parts.length > 1 ? parts : null;
+    }
+    return null;
+  }
+
+  private sentences(piece: Piece): Piece[] {
+    const sentences: Piece[] = [];
+    const source = this.text.slice(piece.start, piece.end);
+    for (const { segment, index } of sentenceSegmenter.segment(source)) {
+      const { start, end } = trimRange(this.text, piece.start + index, piece.start + index + segment.length);
+      if (start === end) continue;
+      const tokens = estimateTokens(this.text.slice(start, end));
+      sentences.push({ ...piece, start, end, tokens, granularity: 'sentence' });
+    }
+    return sentences;
+  }
+
+  /** Greedy runs of whole words within the budget; a single word over budget is cut inside. */
+  private splitAtWords(piece: Piece, firstRoom: number): Piece[] {
+    const parts: Piece[] = [];
+    let groupStart = -1;
+    let groupEnd = -1;
+    let groupTokens = 0;
+    const limit = (): number => (parts.length === 0 && firstRoom > 0 ? firstRoom : this.budget);
+    const closeGroup = (): void => {
+      if (groupStart === -1) return;
+      parts.push({ ...piece, start: groupStart, end: groupEnd, tokens: groupTokens, granularity: 'words' });
+      groupStart = -1;
+      groupTokens = 0;
+    };
+
+    const source = this.text.slice(piece.start, piece.end);
+    for (const match of source.matchAll(WORD)) {
+      const wordStart = piece.start + match.index;
+      const wordEnd = wordStart + match[0].length;
+      const wordTokens = estimateTokens(match[0]);
+      if (wordTokens > this.budget) {
+        closeGroup();
+        parts.push(...this.cutWord(piece, wordStart, wordEnd));
+        continue;
+      }
+      // Words are separated by whitespace, so their estimates add up exactly.
+      if (groupStart !== -1 && groupTokens + wordTokens > limit()) closeGroup();
+      if (groupStart === -1) groupStart = wordStart;
+      groupEnd = wordEnd;
+      groupTokens += wordTokens;
+    }
+    closeGroup();
+    return parts;
+  }
+
+  /**
+   * Last resort for one unbroken run longer than a chunk (a URL list, base64, a minified
+   * line): the longest prefixes within the budget. A prefix of at most 4 × budget characters
+   * always suffices, because every token estimate covers at most four characters.
+   */
+  private cutWord(piece: Piece, start: number, end: number): Piece[] {
+    const parts: Piece[] = [];
+    let from = start;
+    while (from < end) {
+      let low = from + 1;
+      let high = Math.min(end, from + 4 * this.budget);
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        if (estimateTokens(this.text.slice(from, middle)) <= this.budget) low = middle;
+        else high = middle - 1;
+      }
+      let to = low;
+      if (to < end && to - from > 1 && isLowSurrogate(this.text.charCodeAt(to))) to--; // keep a character whole
+      parts.push({ ...piece, start: from, end: to, tokens: estimateTokens(this.text.slice(from, to)), granularity: 'words' });
+      from = to;
+    }
+    return parts;
+  }
+
+  private emit(): void {
+    if (this.open.length === 0) return;
+    const { start, end } = trimRange(this.text, this.open[0]!.start, this.open.at(-1)!.end);
+    const text = this.text.slice(start, end);
+    // The path where the chunk's content sits: headings that open it are part of that path.
+    const firstContent = this.open.find((piece) => !piece.isHeading) ?? this.open.at(-1)!;
+    this.chunks.push({
+      ordinal: this.chunks.length,
+      text,
+      headingPath: [...firstContent.headingPath],
+      start,
+      end,
+      tokenCount: estimateTokens(text),
+      contentHash: createHash('sha256').update(text).digest('hex'),
+    });
+    this.open = [];
+    this.openTokens = 0;
+  }
+}
+
+function trimRange(text: string, start: number, end: number): { start: number; end: number } {
+  let from = start;
+  let to = end;
+  while (from < to && isWhitespace(text.charCodeAt(from))) from++;
+  while (to > from && isWhitespace(text.charCodeAt(to - 1))) to--;
+  return { start: from, end: to };
+}
+
+const NON_ASCII_WHITESPACE = /\s/;
+
+function isWhitespace(code: number): boolean {
+  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  return NON_ASCII_WHITESPACE.test(String.fromCharCode(code));
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}

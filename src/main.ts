@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { createApp, logStartup } from './app.factory.js';
+
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`${error.message}\nFix the variable(s) above (see .env.example) and start again.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  await app.listen(config.port, config.host);
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logStartup(config, `http://${shownHost}:${config.port}`);
+}
+
+void main();
