@@ -20,7 +20,7 @@ interface CandidateSentence {
 const MAX_SENTENCES = 3;
 const MAX_SENTENCE_CHARS = 400;
 const SNIPPET_CHARS = 240;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 
 function sentencesOf(chunk: RankedChunk, chunkIndex: number): CandidateSentence[] {
   const sentences: CandidateSentence[] = [];

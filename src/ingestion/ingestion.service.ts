@@ -52,7 +52,7 @@ export class IngestionService {
     if (unchanged) return unchanged;
 
     const format = await detectFormat(source, file.bytes);
-    const parsed = parseDocument(format, decodeText(file.bytes), source);
+    const parsed = parseDocument(format, decodeText(file.bytes, source), source);
     return this.write(collection, source, parsed, fingerprint, file.bytes.byteLength, metadata);
   }
 

@@ -227,13 +227,12 @@ describe('chunkDocument', () => {
     expect(chunkDocument({ format: 'text', title: null, text: '', blocks: [] }, DEFAULTS)).toEqual([]);
   });
 
-  it('stays fast on a large document', () => {
+  // Speed is measured by `npm run bench`; this pins that a large document chunks completely.
+  it('chunks a large document into many sections, each under its own heading', () => {
     const sections = Array.from({ length: 200 }, (_, i) => `## Section ${i}\n\n${sentences(60, `s${i}`)}\n\n${sentences(5)}`);
     const doc = parseMarkdown(sections.join('\n\n')); // about 800 KB
-    const started = performance.now();
     const chunks = chunkDocument(doc, { chunkTokens: 300, overlapTokens: 50 });
-    const elapsed = performance.now() - started;
     expect(chunks.length).toBeGreaterThan(400);
-    expect(elapsed).toBeLessThan(3_000);
+    expect(new Set(chunks.map((chunk) => chunk.headingPath.at(-1))).size).toBe(200);
   });
 });

@@ -12,7 +12,7 @@ import type { ChunkDraft, ChunkingOptions, ParsedDocument } from '../document-ty
 import { estimateTokens } from './token-estimate.js';
 
 // Created once: building a segmenter loads ICU break rules, too slow to repeat per block.
-const sentenceSegmenter = new Intl.Segmenter(undefined, { granularity: 'sentence' });
+const sentenceSegmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const WORD = /\S+/g;
 
 /** How finely a piece has been split; each split moves one step down. */
