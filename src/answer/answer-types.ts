@@ -15,6 +15,7 @@ export interface Citation {
   source: string;
   title: string | null;
   headingPath: string[];
+  page: number | null;
   snippet: string;
 }
 

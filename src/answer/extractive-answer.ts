@@ -87,6 +87,7 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
         source: chunk.source,
         title: chunk.title,
         headingPath: chunk.headingPath,
+        page: chunk.page,
         snippet: clip(sentence.text, SNIPPET_CHARS),
       });
     }

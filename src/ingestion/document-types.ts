@@ -13,6 +13,8 @@ export interface TextBlock {
   end: number;
   /** Heading level 1-6, only for `heading` blocks. */
   level?: number;
+  /** 1-based page number, for formats that have pages (PDF). */
+  page?: number;
 }
 
 export interface ParsedDocument {
@@ -29,6 +31,8 @@ export interface ChunkDraft {
   text: string;
   /** Titles of the enclosing headings, outermost first. */
   headingPath: string[];
+  /** Page of the chunk's first block, for paged formats. */
+  page?: number;
   /** Character offsets of the chunk in `ParsedDocument.text`, end exclusive. */
   start: number;
   end: number;

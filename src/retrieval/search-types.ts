@@ -15,6 +15,7 @@ export interface RankedChunk {
   source: string;
   title: string | null;
   headingPath: string[];
+  page: number | null;
   text: string;
   start: number;
   end: number;

@@ -16,6 +16,7 @@ function toRankedChunk(hit: ScoredChunk, index: number): RankedChunk {
     source: hit.document.source,
     title: hit.document.title,
     headingPath: hit.chunk.headingPath,
+    page: hit.chunk.page,
     text: hit.chunk.text,
     start: hit.chunk.start,
     end: hit.chunk.end,

@@ -21,6 +21,7 @@ export interface ChunkRecord {
   ordinal: number;
   text: string;
   headingPath: string[];
+  page?: number;
   start: number;
   end: number;
   tokenCount: number;
@@ -64,6 +65,7 @@ export interface StoredChunk {
   ordinal: number;
   text: string;
   headingPath: string[];
+  page: number | null;
   start: number;
   end: number;
   tokenCount: number;

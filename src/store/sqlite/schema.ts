@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   ordinal INTEGER NOT NULL,
   text TEXT NOT NULL,
   heading_path TEXT NOT NULL,
+  page INTEGER,
   start_offset INTEGER NOT NULL,
   end_offset INTEGER NOT NULL,
   token_count INTEGER NOT NULL,

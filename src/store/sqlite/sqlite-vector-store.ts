@@ -42,6 +42,7 @@ interface ChunkRow {
   ordinal: number;
   text: string;
   heading_path: string;
+  page: number | null;
   start_offset: number;
   end_offset: number;
   token_count: number;
@@ -103,6 +104,7 @@ function toStoredChunk(row: ChunkRow): StoredChunk {
     ordinal: row.ordinal,
     text: row.text,
     headingPath: JSON.parse(row.heading_path) as string[],
+    page: row.page,
     start: row.start_offset,
     end: row.end_offset,
     tokenCount: row.token_count,
@@ -345,8 +347,8 @@ export class SqliteVectorStore implements VectorStore {
 
   private insertChunks(documentId: string, document: DocumentWrite, dimension: number | null): void {
     const insertChunk = this.db.prepare(
-      `INSERT INTO chunks (document_id, ordinal, text, heading_path, start_offset, end_offset, token_count, content_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunks (document_id, ordinal, text, heading_path, page, start_offset, end_offset, token_count, content_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertTerms = this.db.prepare('INSERT INTO chunks_fts (rowid, collection, title, heading, body) VALUES (?, ?, ?, ?, ?)');
     const insertVector =
@@ -359,6 +361,7 @@ export class SqliteVectorStore implements VectorStore {
         chunk.ordinal,
         chunk.text,
         JSON.stringify(chunk.headingPath),
+        chunk.page ?? null,
         chunk.start,
         chunk.end,
         chunk.tokenCount,
