@@ -50,6 +50,10 @@ export function logStartup(config: AppConfig, address: string): void {
   const logger = new Logger('Sift');
   logger.log(`Listening on ${address} (API docs at ${address}/docs)`);
   logger.log(`Store: ${config.values.SIFT_STORE} in ${config.dataDir}`);
-  logger.log('Retrieval: lexical BM25. Answers: extractive (no generation model configured).');
+  const { embeddings, rerank, generation } = config.models;
+  const describe = (model: { provider: string; model: string } | null, without: string) => (model ? `${model.provider} ${model.model}` : `none (${without})`);
+  logger.log(`Embeddings: ${describe(embeddings, 'lexical BM25 retrieval only')}`);
+  logger.log(`Rerank: ${describe(rerank, 'retrieval order is kept')}`);
+  logger.log(`Generation: ${describe(generation, 'extractive answers quote the passages')}`);
   logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; /v1 routes need a Bearer key.` : 'API keys: none; /v1 routes are open.');
 }

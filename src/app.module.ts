@@ -9,7 +9,7 @@ import { CollectionsController } from './http/collections.controller.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { HealthController } from './http/health.controller.js';
 import { QueryController } from './http/query.controller.js';
-import { MetricsService } from './observability/metrics.service.js';
+import { UsageController } from './http/usage.controller.js';
 
 @Module({})
 export class AppModule {
@@ -27,9 +27,8 @@ export class AppModule {
           limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
         }),
       ],
-      controllers: [HealthController, CollectionsController, QueryController],
+      controllers: [HealthController, CollectionsController, QueryController, UsageController],
       providers: [
-        MetricsService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(config.limits.uploadBytes) },
       ],

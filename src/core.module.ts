@@ -1,17 +1,29 @@
-// The pipeline without HTTP: store, ingestion, retrieval and answers. The HTTP app, the
-// ingest CLI and the evaluation all build on this one module.
+// The pipeline without HTTP: store, model clients, ingestion, retrieval, answers and usage.
+// The HTTP app, the ingest CLI and the evaluation all build on this one module.
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from './config/app-config.js';
 import { AskService } from './answer/ask.service.js';
+import { EMBEDDINGS_CLIENT } from './embeddings/embeddings-client.js';
+import { EmbeddingService } from './embeddings/embedding.service.js';
+import { GenerationService } from './generation/generation.service.js';
 import { IngestionService } from './ingestion/ingestion.service.js';
+import { MetricsService } from './observability/metrics.service.js';
+import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
+import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
+import { UsageLedger } from './usage/usage-ledger.service.js';
+import { UsageMeters } from './usage/usage-meters.js';
 
-class StoreLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(VECTOR_STORE) private readonly store: VectorStore) {}
+class ShutdownHooks implements OnApplicationShutdown {
+  constructor(
+    @Inject(VECTOR_STORE) private readonly store: VectorStore,
+    private readonly ledger: UsageLedger,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.ledger.flush();
     await this.store.close();
   }
 }
@@ -25,12 +37,22 @@ export class CoreModule {
       providers: [
         { provide: AppConfig, useValue: config },
         { provide: VECTOR_STORE, useFactory: () => createVectorStore(config) },
-        StoreLifecycle,
+        { provide: EMBEDDINGS_CLIENT, useFactory: () => createEmbeddingsClient(config) },
+        // Answers want some fluency; rankings want repeatable output.
+        { provide: GENERATION_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.generation, { temperature: 0.2 }) },
+        { provide: RERANK_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.rerank, { temperature: 0 }) },
+        ShutdownHooks,
+        MetricsService,
+        UsageLedger,
+        UsageMeters,
+        ProviderHealth,
+        EmbeddingService,
+        GenerationService,
         IngestionService,
         SearchService,
         AskService,
       ],
-      exports: [AppConfig, VECTOR_STORE, IngestionService, SearchService, AskService],
+      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, IngestionService, SearchService, AskService],
     };
   }
 }

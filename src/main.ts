@@ -1,7 +1,15 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { createApp, logStartup } from './app.factory.js';
+
+// The Google SDK keeps an un-awaited copy of each response stream; when a stream is cut
+// off or cancelled, that copy rejects with nobody listening. Node would end the process on
+// such a rejection; Sift has already handled the failure on its own path, so it logs it.
+process.on('unhandledRejection', (reason) => {
+  new Logger('Process').warn(`Unhandled rejection (ignored): ${reason instanceof Error ? reason.message : String(reason)}`);
+});
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });

@@ -1,9 +1,12 @@
 import type { QueryTrace } from '../observability/trace.js';
+import type { RetrievalMode } from '../retrieval/search-types.js';
 import type { MetadataFilter } from '../store/vector-store.js';
+import type { UsageSummary } from '../usage/usage-record.js';
 
 export interface AskRequest {
   question: string;
   topK: number;
+  candidates?: number;
   filter?: MetadataFilter;
 }
 
@@ -19,23 +22,25 @@ export interface Citation {
   snippet: string;
 }
 
-export interface StageUsage {
-  stage: string;
-  provider: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
-
 export interface AskResponse {
   question: string;
   answer: string;
   /** False when the documents hold nothing that answers the question. */
   found: boolean;
-  mode: 'extractive';
+  /** `generated` by the configured model, or `extractive` (no model, or the model failed). */
+  mode: 'generated' | 'extractive';
   citations: Citation[];
-  note: string;
-  usage: { stages: StageUsage[]; totalTokens: number; costUsd: number };
+  /** What the answer is and, for extractive answers, what a model would add or why it was not used. */
+  note: string | null;
+  retrieval: RetrievalMode;
+  usage: UsageSummary;
   trace: QueryTrace;
 }
+
+/** Server-sent events of a streamed ask, in order: sources, tokens, done. */
+export type AskStreamEvent =
+  | { event: 'sources'; data: { sources: Array<{ n: number; chunkId: string; documentId: string; source: string; headingPath: string[]; page: number | null }> } }
+  | { event: 'token'; data: { text: string } }
+  /** The model failed after streaming part of an answer: discard the tokens so far. */
+  | { event: 'reset'; data: { reason: string } }
+  | { event: 'done'; data: AskResponse };

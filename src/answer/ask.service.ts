@@ -1,10 +1,15 @@
-// Answers a question from a collection: retrieve passages, then answer from them. With no
-// generation model configured the answer is extractive, and the response says what a model
-// would add.
+// Answers a question from a collection: retrieve passages, then write an answer from them
+// with the generation model, or quote them (extractive) when no model is configured or the
+// model fails. Either way the answer cites the passages, and the trace says what happened.
 import { Injectable } from '@nestjs/common';
+import { isSiftError } from '../common/errors.js';
+import { GenerationService } from '../generation/generation.service.js';
 import { TraceRecorder } from '../observability/trace.js';
 import { SearchService } from '../retrieval/search.service.js';
-import type { AskRequest, AskResponse } from './answer-types.js';
+import type { RankedChunk } from '../retrieval/search-types.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
+import { UsageMeters } from '../usage/usage-meters.js';
+import type { AskRequest, AskResponse, AskStreamEvent } from './answer-types.js';
 import { extractAnswer } from './extractive-answer.js';
 
 export const NOT_FOUND_ANSWER = 'Not found in the documents: no passage in this collection answers the question.';
@@ -12,29 +17,82 @@ export const EXTRACTIVE_NOTE =
   'Extractive answer: these are sentences quoted from the best-matching passages. No generation model is configured; ' +
   'set GENERATION_PROVIDER=gemini (with GOOGLE_API_KEY) or GENERATION_PROVIDER=ollama for a written answer that combines the passages, with the same citations.';
 
+export interface AskOptions {
+  signal?: AbortSignal;
+  /** Receives stream events; when given, the answer is streamed. */
+  emit?: (event: AskStreamEvent) => void;
+}
+
 @Injectable()
 export class AskService {
-  constructor(private readonly search: SearchService) {}
+  constructor(
+    private readonly search: SearchService,
+    private readonly generation: GenerationService,
+    private readonly meters: UsageMeters,
+  ) {}
 
-  async ask(collection: string, request: AskRequest): Promise<AskResponse> {
-    await this.search.assertSearchable(collection, request.question, 'question');
+  async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
+    const info = await this.search.assertSearchable(collection, request.question, 'question');
     const trace = new TraceRecorder();
-    const retrieved = await this.search.retrieve(collection, { query: request.question, topK: request.topK, filter: request.filter }, trace);
-    const extracted = await trace.time(
-      'extractive-answer',
-      async () => extractAnswer(request.question, retrieved.results),
-      (result) => ({ citations: result.citations.length }),
-    );
-    const found = extracted.answer !== null;
-    return {
-      question: request.question,
-      answer: extracted.answer ?? NOT_FOUND_ANSWER,
-      found,
-      mode: 'extractive',
-      citations: extracted.citations,
-      note: EXTRACTIVE_NOTE,
-      usage: { stages: [], totalTokens: 0, costUsd: 0 },
-      trace: trace.finish(),
-    };
+    const meter = this.meters.start();
+    const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter }, trace, meter);
+    const passages = retrieved.results;
+    options.emit?.({
+      event: 'sources',
+      data: { sources: passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, source: p.source, headingPath: p.headingPath, page: p.page })) },
+    });
+
+    const answer = (await this.generated(request.question, passages, trace, meter, options)) ?? this.extractive(request.question, passages, trace, options);
+    const response: AskResponse = { question: request.question, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
+    options.emit?.({ event: 'done', data: response });
+    return response;
+  }
+
+  /** The model's answer, or null when there is no model or it failed (the trace says which). */
+  private async generated(question: string, passages: RankedChunk[], trace: TraceRecorder, meter: UsageMeter, options: AskOptions) {
+    if (!this.generation.model) return null;
+    if (passages.length === 0) {
+      trace.note('No passage matched, so the model was not called.');
+      return { answer: NOT_FOUND_ANSWER, found: false, mode: 'generated' as const, citations: [], note: null };
+    }
+    let streamed = false;
+    try {
+      const onToken = options.emit
+        ? (text: string) => {
+            streamed = true;
+            options.emit!({ event: 'token', data: { text } });
+          }
+        : undefined;
+      const result = await trace.time('generate', () => this.generation.generate(question, passages, meter, { signal: options.signal, onToken }), (r) => ({
+        found: r.found,
+        citations: r.citations.length,
+        droppedCitations: r.droppedNumbers.length,
+      }));
+      if (result.droppedNumbers.length > 0) trace.note(`Dropped citation numbers that match no passage: ${result.droppedNumbers.join(', ')}.`);
+      if (!result.found) return { answer: NOT_FOUND_ANSWER, found: false, mode: 'generated' as const, citations: [], note: null };
+      if (result.citations.length === 0) {
+        // Sift's answers are checkable or they are not given: an uncited answer is treated as bad output.
+        trace.note('The model answered without citing any passage; extractive answer given instead.');
+        if (streamed) options.emit?.({ event: 'reset', data: { reason: 'the model answer cited no passage' } });
+        return null;
+      }
+      return { answer: result.text, found: true, mode: 'generated' as const, citations: result.citations, note: null };
+    } catch (error) {
+      if (!isSiftError(error)) throw error;
+      trace.note(`Generation failed, extractive answer given instead: ${error.message}`);
+      if (streamed) options.emit?.({ event: 'reset', data: { reason: error.message } });
+      return null;
+    }
+  }
+
+  private extractive(question: string, passages: RankedChunk[], trace: TraceRecorder, options: AskOptions) {
+    const started = performance.now();
+    const extracted = extractAnswer(question, passages);
+    trace.record('extractive-answer', performance.now() - started, { citations: extracted.citations.length });
+    const answer = extracted.answer ?? NOT_FOUND_ANSWER;
+    // A streaming client still gets the answer as text events, then the final event.
+    options.emit?.({ event: 'token', data: { text: answer } });
+    const note = this.generation.model ? 'Extractive answer: the generation model failed (see trace.notes); these sentences are quoted from the best-matching passages.' : EXTRACTIVE_NOTE;
+    return { answer, found: extracted.answer !== null, mode: 'extractive' as const, citations: extracted.citations, note };
   }
 }

@@ -15,6 +15,7 @@ export const ErrorCode = {
   ContentMismatch: 'CONTENT_MISMATCH',
   CorruptFile: 'CORRUPT_FILE',
   NoText: 'NO_TEXT',
+  EncryptedFile: 'ENCRYPTED_FILE',
   AllFilesFailed: 'ALL_FILES_FAILED',
   CollectionNotFound: 'COLLECTION_NOT_FOUND',
   DocumentNotFound: 'DOCUMENT_NOT_FOUND',
@@ -23,6 +24,13 @@ export const ErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  ProviderRateLimited: 'PROVIDER_RATE_LIMITED',
+  ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
+  ProviderFailed: 'PROVIDER_FAILED',
+  ProviderRejected: 'PROVIDER_REJECTED',
+  ProviderBadOutput: 'PROVIDER_BAD_OUTPUT',
+  ProviderTimeout: 'PROVIDER_TIMEOUT',
+  ProviderNotConfigured: 'PROVIDER_NOT_CONFIGURED',
   Internal: 'INTERNAL',
 } as const;
 

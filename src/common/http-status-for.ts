@@ -31,9 +31,19 @@ export function httpStatusFor(code: ErrorCode): number {
       return 415;
     case ErrorCode.CorruptFile:
     case ErrorCode.NoText:
+    case ErrorCode.EncryptedFile:
       return 422;
+    case ErrorCode.ProviderFailed:
+    case ErrorCode.ProviderRejected:
+    case ErrorCode.ProviderBadOutput:
+      return 502;
     case ErrorCode.StoreUnavailable:
+    case ErrorCode.ProviderRateLimited:
+    case ErrorCode.ProviderUnavailable:
+    case ErrorCode.ProviderNotConfigured:
       return 503;
+    case ErrorCode.ProviderTimeout:
+      return 504;
     case ErrorCode.Internal:
       return 500;
     default: {

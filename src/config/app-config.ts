@@ -2,6 +2,8 @@
 // a message that names the variable and says what is allowed.
 import { z } from 'zod';
 import { configSchema, type AppConfigValues } from './config.schema.js';
+import { DEFAULT_MODELS, type ProviderChoice, type StageModel } from '../providers/provider-types.js';
+import { parsePriceOverrides, type ModelPrice } from '../usage/price-table.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -29,7 +31,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       `CHUNK_OVERLAP_TOKENS (got "${parsed.data.CHUNK_OVERLAP_TOKENS}"): must be smaller than CHUNK_TOKENS (${parsed.data.CHUNK_TOKENS})`,
     ]);
   }
-  return new AppConfig(parsed.data);
+  const values = parsed.data;
+  const problems: string[] = [];
+  const usesGemini = [values.EMBEDDINGS_PROVIDER, values.RERANK_PROVIDER, values.GENERATION_PROVIDER].includes('gemini');
+  if (usesGemini && !values.GOOGLE_API_KEY) {
+    problems.push('GOOGLE_API_KEY: required when a stage uses the gemini provider (EMBEDDINGS_PROVIDER, RERANK_PROVIDER or GENERATION_PROVIDER)');
+  }
+  try {
+    parsePriceOverrides(values.MODEL_PRICES);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return new AppConfig(values);
+}
+
+function stageModel(provider: ProviderChoice, model: string | undefined, kind: 'embeddings' | 'chat'): StageModel | null {
+  if (provider === 'none') return null;
+  return { provider, model: model ?? DEFAULT_MODELS[provider][kind] };
 }
 
 /** The validated configuration, injected wherever a setting is needed. */
@@ -55,6 +74,20 @@ export class AppConfig {
       queryChars: this.values.MAX_QUERY_CHARS,
     };
   }
+  /** The model serving each stage, or null where the stage runs without one. */
+  get models(): { embeddings: StageModel | null; rerank: StageModel | null; generation: StageModel | null } {
+    const v = this.values;
+    return {
+      embeddings: stageModel(v.EMBEDDINGS_PROVIDER, v.EMBEDDINGS_MODEL, 'embeddings'),
+      rerank: stageModel(v.RERANK_PROVIDER, v.RERANK_MODEL, 'chat'),
+      generation: stageModel(v.GENERATION_PROVIDER, v.GENERATION_MODEL, 'chat'),
+    };
+  }
+
+  get priceOverrides(): Record<string, ModelPrice> {
+    return parsePriceOverrides(this.values.MODEL_PRICES);
+  }
+
   get chunking() {
     return { chunkTokens: this.values.CHUNK_TOKENS, overlapTokens: this.values.CHUNK_OVERLAP_TOKENS };
   }

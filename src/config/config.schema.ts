@@ -13,11 +13,40 @@ const commaList = z
       .filter((part) => part.length > 0),
   );
 
+const provider = z.enum(['none', 'gemini', 'ollama']).default('none');
+
+const jsonObject = z.string().transform((raw, context) => {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  context.addIssue({ code: 'custom', message: 'must be a JSON object' });
+  return z.NEVER;
+});
+
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
-  SIFT_STORE: z.enum(['sqlite']).default('sqlite'),
+  SIFT_STORE: z.enum(['sqlite', 'qdrant']).default('sqlite'),
+  // Qdrant store (SIFT_STORE=qdrant). Shards, replicas, quantization and payload placement
+  // apply when Sift creates its Qdrant collections; change them on an existing cluster in Qdrant.
+  QDRANT_URL: z.url().default('http://127.0.0.1:6333'),
+  QDRANT_API_KEY: z.string().min(1).optional(),
+  QDRANT_COLLECTION_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{0,48}$/, 'letters, digits, "_" and "-" only (at most 48)')
+    .default('sift_'),
+  QDRANT_TIMEOUT_MS: positiveInt(30_000),
+  QDRANT_SHARDS: positiveInt(1),
+  QDRANT_REPLICATION_FACTOR: positiveInt(1),
+  QDRANT_QUANTIZATION: z.enum(['none', 'scalar', 'binary']).default('none'),
+  QDRANT_ON_DISK_PAYLOAD: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   SIFT_API_KEYS: commaList,
   MAX_UPLOAD_BYTES: positiveInt(50 * 1024 * 1024),
   MAX_UPLOAD_FILES: positiveInt(50),
@@ -25,6 +54,33 @@ export const configSchema = z.object({
   CHUNK_TOKENS: positiveInt(300),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+
+  // Model providers, chosen per stage. `none` is always valid: Sift then says what it does without.
+  EMBEDDINGS_PROVIDER: provider,
+  EMBEDDINGS_MODEL: z.string().min(1).optional(),
+  /** Output size for models that can shorten their vectors (Gemini); 768 keeps storage and k-NN cheap. */
+  EMBEDDINGS_DIMENSIONS: z.coerce.number().int().min(8).max(4096).optional(),
+  RERANK_PROVIDER: provider,
+  RERANK_MODEL: z.string().min(1).optional(),
+  GENERATION_PROVIDER: provider,
+  GENERATION_MODEL: z.string().min(1).optional(),
+  GOOGLE_API_KEY: z.string().min(1).optional(),
+  GEMINI_BASE_URL: z.url().optional(),
+  OLLAMA_BASE_URL: z.url().default('http://127.0.0.1:11434'),
+  /** Per-call time budget for embedding and generation calls. */
+  MODEL_TIMEOUT_MS: positiveInt(30_000),
+  /** Time budget for the whole written answer; past it `ask` answers extractively. */
+  GENERATION_TIMEOUT_MS: positiveInt(20_000),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  EMBEDDING_BATCH_SIZE: positiveInt(64),
+  EMBEDDING_CONCURRENCY: positiveInt(4),
+  QUERY_EMBEDDING_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
+  /** Reciprocal rank fusion: k and the weight of each retriever. */
+  RRF_K: positiveInt(60),
+  RRF_WEIGHT_LEXICAL: z.coerce.number().min(0).default(1),
+  RRF_WEIGHT_DENSE: z.coerce.number().min(0).default(1),
+  /** Price overrides, USD per million tokens, as JSON: {"model-name": {"input": 0.25, "output": 1.5}}. */
+  MODEL_PRICES: jsonObject.optional(),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { MetricsService } from '../observability/metrics.service.js';
+import { ProviderHealth } from '../providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from '../store/vector-store.js';
 
 @ApiExcludeController()
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly metrics: MetricsService,
+    private readonly providers: ProviderHealth,
   ) {}
 
   @Get('healthz')
@@ -19,6 +21,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Ready when the store answers and every configured model provider can be reached. */
   @Get('readyz')
   async ready() {
     try {
@@ -26,7 +29,12 @@ export class HealthController {
     } catch (error) {
       throw new SiftError(ErrorCode.StoreUnavailable, `The store is not usable: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return { status: 'ready', checks: { store: 'ok' } };
+    const providers = await this.providers.check();
+    const down = providers.filter((check) => check.status !== 'ok');
+    if (down.length > 0) {
+      throw new SiftError(ErrorCode.ProviderUnavailable, `Not ready: ${down.map((check) => `${check.stage} provider unreachable (${check.detail})`).join('; ')}`, { checks: { store: 'ok', providers } });
+    }
+    return { status: 'ready', checks: { store: 'ok', ...(providers.length > 0 ? { providers } : {}) } };
   }
 
   @Get('metrics')

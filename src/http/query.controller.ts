@@ -1,9 +1,13 @@
-// Search and ask: the two ways to query a collection.
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+// Search and ask: the two ways to query a collection. `ask` streams server-sent events when
+// the body says `stream: true` or the client accepts text/event-stream.
+import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AskService } from '../answer/ask.service.js';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { SearchService } from '../retrieval/search.service.js';
 import { askRequestSchema, jsonSchemaOf, searchRequestSchema, type AskRequestBody, type SearchRequestBody } from './request-schemas.js';
+import { openEventStream } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 @ApiTags('query')
@@ -17,7 +21,7 @@ export class QueryController {
 
   @Post('search')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ranked passages for a query (BM25), with scores, ranks and a trace' })
+  @ApiOperation({ summary: 'Ranked passages for a query (BM25, or hybrid BM25 + dense with embeddings), with scores, ranks, usage and a trace' })
   @ApiBody({ schema: jsonSchemaOf(searchRequestSchema) })
   search(@Param('collection') collection: string, @Body(new ZodValidationPipe(searchRequestSchema)) body: SearchRequestBody) {
     return this.searchService.search(collection, body);
@@ -25,9 +29,31 @@ export class QueryController {
 
   @Post('ask')
   @HttpCode(200)
-  @ApiOperation({ summary: 'An answer to a question, citing the passages it comes from' })
+  @ApiOperation({ summary: 'An answer to a question, citing the passages it comes from; `stream: true` gives server-sent events (sources, token…, done)' })
+  @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: jsonSchemaOf(askRequestSchema) })
-  ask(@Param('collection') collection: string, @Body(new ZodValidationPipe(askRequestSchema)) body: AskRequestBody) {
-    return this.askService.ask(collection, body);
+  async ask(
+    @Param('collection') collection: string,
+    @Body(new ZodValidationPipe(askRequestSchema)) body: AskRequestBody,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { stream, ...question } = body;
+    const wantsStream = stream || (request.headers.accept ?? '').includes('text/event-stream');
+    if (!wantsStream) return this.askService.ask(collection, question);
+
+    // Checks that can fail with a plain JSON error run before the stream opens.
+    await this.searchService.assertSearchable(collection, question.question, 'question');
+    const events = openEventStream(request, response);
+    try {
+      await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) });
+    } catch (error) {
+      const sift = isSiftError(error) ? error : new SiftError(ErrorCode.Internal, 'Internal error; the server log has the details.');
+      if (!isSiftError(error)) console.error(error);
+      events.send('error', { error: { code: sift.code, message: sift.message } });
+    } finally {
+      events.end();
+    }
+    return undefined;
   }
 }

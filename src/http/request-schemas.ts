@@ -17,17 +17,26 @@ export const metadataFilterSchema = z
 // the configured value; this bound only stops absurd bodies early.
 const queryText = z.string().trim().min(1, 'must not be empty');
 
+const candidates = z.number().int().min(1).max(500).optional();
+
 export const searchRequestSchema = z.strictObject({
   query: queryText,
   topK: z.number().int().min(1).max(100).default(10),
+  candidates,
   filter: metadataFilterSchema.optional(),
 });
 
 export const askRequestSchema = z.strictObject({
   question: queryText,
   topK: z.number().int().min(1).max(20).default(5),
+  candidates,
   filter: metadataFilterSchema.optional(),
+  stream: z.boolean().default(false),
 });
+
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
+export const usageQuerySchema = z.object({ from: isoDay.optional(), to: isoDay.optional() });
+export type UsageQueryParams = z.infer<typeof usageQuerySchema>;
 
 export const listDocumentsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),

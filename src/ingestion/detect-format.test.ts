@@ -1,5 +1,8 @@
 import { deflateSync, gzipSync } from 'node:zlib';
+import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { makeDocx } from '../../test/fixtures/make-docx.js';
+import { makePdf } from '../../test/fixtures/make-pdf.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { decodeText, detectFormat } from './detect-format.js';
 
@@ -45,6 +48,13 @@ const PNG = Buffer.concat([
 const PDF = utf8('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n');
 const ELF = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0x3e, 0]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1]);
+const REAL_PDF = await makePdf([['A real PDF.']]);
+const REAL_DOCX = await makeDocx([{ paragraph: 'A real Word document.' }]);
+const PLAIN_ZIP = zipSync({ 'notes.txt': strToU8('zipped notes') });
+/** Bytes with no structure at all, as a file overwritten by noise holds. */
+const NOISE = Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24);
+/** "Καλημέρα κόσμε" in windows-1253 (Greek): valid 8-bit text, but not Latin-1. */
+const GREEK_1253 = Uint8Array.from([0xca, 0xe1, 0xeb, 0xe7, 0xec, 0xdd, 0xf1, 0xe1, 0x20, 0xea, 0xfc, 0xf3, 0xec, 0xe5]);
 
 async function rejectionOf(promise: Promise<unknown>): Promise<SiftError> {
   try {
@@ -77,22 +87,46 @@ describe('decodeText', () => {
     expect(decodeText(utf16('Grüße 😀', 'be'))).toBe('Grüße 😀');
   });
 
-  it('treats invalid UTF-8 as a corrupt file instead of inserting replacement characters', () => {
+  it('reads text that is not UTF-8 as Latin-1 (windows-1252) when it looks like 8-bit text', () => {
     const latin1 = new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b]); // "café ok" in Latin-1
-    const error = decodeRejection(latin1);
+    expect(decodeText(latin1)).toBe('café ok');
+    // windows-1252 puts the euro sign and curly quotes where ISO-8859-1 has control codes.
+    // "Le “CAFÉ” coûte €5 au comptoir." The "É”" pair even forms a valid UTF-8 sequence by accident.
+    const quoted = Uint8Array.from([...utf8('Le '), 0x93, ...utf8('CAF'), 0xc9, 0x94, ...utf8(' co'), 0xfb, ...utf8('te '), 0x80, ...utf8('5 au comptoir.')]);
+    expect(decodeText(quoted)).toBe('Le “CAFÉ” coûte €5 au comptoir.');
+  });
+
+  it('treats damaged UTF-8 as corrupt rather than reading it as Latin-1 mojibake', () => {
+    const damaged = Uint8Array.from([...utf8('Café crème '), 0xc3, 0x28, ...utf8(' ok')]);
+    const error = decodeRejection(damaged);
     expect(error.code).toBe(ErrorCode.CorruptFile);
-    expect(error.message).toMatch(/^is not valid UTF-8 text/);
+    expect(error.message).toMatch(/^is not valid UTF-8 text, and not Latin-1 \(windows-1252\) text either: it is UTF-8 with damaged characters/);
+  });
+
+  it.each([
+    ['a byte windows-1252 leaves unassigned', Uint8Array.from([...utf8('abc '), 0x81, ...utf8(' def')]), /0x81/],
+    ['mostly non-ASCII bytes (Greek in windows-1253)', GREEK_1253, /another legacy encoding/],
+    ['many control characters', Uint8Array.from([0xe9, 1, 2, 3, 4, 0x61]), /control characters/],
+  ])('refuses 8-bit text with %s instead of guessing Latin-1', (_case, bytes, reason) => {
+    const error = decodeRejection(bytes);
+    expect(error.code).toBe(ErrorCode.CorruptFile);
+    expect(error.message).toMatch(reason);
+  });
+
+  it('does not fall back to Latin-1 when a UTF-8 byte-order mark declares UTF-8', () => {
+    const error = decodeRejection(Uint8Array.from([0xef, 0xbb, 0xbf, ...utf8('caf'), 0xe9]));
+    expect(error.message).toMatch(/^is not valid UTF-8 text although its byte-order mark declares UTF-8/);
   });
 
   it('names the file in the message when it is given', () => {
     let caught: unknown;
     try {
-      decodeText(new Uint8Array([0xc3, 0x28]), 'notes.txt');
+      decodeText(Uint8Array.from([...utf8('Café '), 0xc3, 0x28]), 'notes.txt');
     } catch (error) {
       caught = error;
     }
     expect(caught).toBeInstanceOf(SiftError);
-    expect((caught as SiftError).message).toMatch(/^"notes.txt" is not valid UTF-8 text; save the file as UTF-8/);
+    expect((caught as SiftError).message).toMatch(/^"notes.txt" is not valid UTF-8 text, .*; save the file as UTF-8/);
   });
 
   it('treats UTF-16 with a lone surrogate as corrupt', () => {
@@ -111,6 +145,43 @@ describe('detectFormat', () => {
     ['PAGE.HTM', 'html'],
   ] as const)('reads %s as %s from its extension', async (fileName, format) => {
     await expect(detectFormat(fileName, utf8('Some words.\n'))).resolves.toBe(format);
+  });
+
+  it('reads .pdf and .docx files whose content is what their name says', async () => {
+    await expect(detectFormat('report.pdf', REAL_PDF)).resolves.toBe('pdf');
+    await expect(detectFormat('letters/Letter.DOCX', REAL_DOCX)).resolves.toBe('docx');
+  });
+
+  it('accepts a PDF header anywhere in the first kilobyte, as PDF readers do', async () => {
+    const prefixed = Uint8Array.from([...utf8('junk before the header\n'), ...REAL_PDF]);
+    await expect(detectFormat('report.pdf', prefixed)).resolves.toBe('pdf');
+  });
+
+  it('recognises a PDF or a DOCX without an extension from its content', async () => {
+    await expect(detectFormat('download', REAL_PDF)).resolves.toBe('pdf');
+    await expect(detectFormat('attachment', REAL_DOCX)).resolves.toBe('docx');
+  });
+
+  it.each([
+    ['report.pdf', REAL_DOCX, 'is named as PDF but its content is a Word document'],
+    ['report.pdf', PNG, 'is named as PDF but its content is a PNG image'],
+    ['report.pdf', utf8('Just some notes, saved with the wrong name.\n'), 'is named as PDF but its content is plain text'],
+    ['letter.docx', REAL_PDF, 'is named as DOCX but its content is a PDF document'],
+    ['letter.docx', PLAIN_ZIP, 'is named as DOCX but its content is a ZIP archive'],
+    ['letter.docx', utf8('Dear Ada,\n'), 'is named as DOCX but its content is plain text'],
+  ])('refuses %s whose content is something else', async (fileName, bytes, message) => {
+    const error = await rejectionOf(detectFormat(fileName, bytes));
+    expect(error.code).toBe(ErrorCode.ContentMismatch);
+    expect(error.message).toContain(`"${fileName}" ${message}`);
+  });
+
+  it.each([
+    ['report.pdf', /is not a readable PDF file: it does not start with the %PDF- header/],
+    ['letter.docx', /is not a readable DOCX file: it is not a zip archive/],
+  ])('refuses %s holding unrecognisable bytes as a corrupt file', async (fileName, message) => {
+    const error = await rejectionOf(detectFormat(fileName, NOISE));
+    expect(error.code).toBe(ErrorCode.CorruptFile);
+    expect(error.message).toMatch(message);
   });
 
   it('trusts the extension over content that looks like another text format', async () => {
@@ -135,20 +206,17 @@ describe('detectFormat', () => {
     expect(error.message).toContain('"a.txt" is empty');
   });
 
-  it.each(['report.pdf', 'letter.DOCX'])('says support for %s is planned', async (fileName) => {
-    const error = await rejectionOf(detectFormat(fileName, utf8('whatever')));
-    expect(error.code).toBe(ErrorCode.UnsupportedType);
-    expect(error.message).toMatch(/support is planned/);
-    expect(error.message).toContain('.txt');
-    expect(error.message).toContain('.md');
-    expect(error.message).toContain('.html');
-  });
-
   it.each(['setup.exe', 'photo.png', 'data.csv', 'archive.tar.gz'])('rejects the unsupported extension of %s', async (fileName) => {
     const error = await rejectionOf(detectFormat(fileName, utf8('whatever')));
     expect(error.code).toBe(ErrorCode.UnsupportedType);
     expect(error.message).toContain('supported types are plain text');
-    expect(error.message).not.toContain('planned');
+    for (const extension of ['.txt', '.md', '.html', '.pdf', '.docx']) expect(error.message).toContain(extension);
+  });
+
+  it('tells how to convert an old Word .doc file', async () => {
+    const error = await rejectionOf(detectFormat('minutes.doc', utf8('whatever')));
+    expect(error.code).toBe(ErrorCode.UnsupportedType);
+    expect(error.message).toContain('save it as .docx');
   });
 
   it.each([
@@ -205,7 +273,17 @@ describe('detectFormat', () => {
     await expect(detectFormat('a.txt', utf8(mostlyText))).resolves.toBe('text');
   });
 
-  it('leaves invalid UTF-8 without binary markers to decodeText', async () => {
+  it('leaves the encoding of text without binary markers to decodeText', async () => {
     await expect(detectFormat('latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9]))).resolves.toBe('text');
+    await expect(detectFormat('greek.txt', GREEK_1253)).resolves.toBe('text');
+  });
+
+  it('reads Latin-1 text that starts like a weak binary signature as text', async () => {
+    await expect(detectFormat('cars.txt', Uint8Array.from([...utf8('BMW r'), 0xe9, ...utf8('sum'), 0xe9, 0x0a]))).resolves.toBe('text');
+  });
+
+  it('still names a real binary type inside a file named as text', async () => {
+    const error = await rejectionOf(detectFormat('notes.txt', REAL_DOCX));
+    expect(error.message).toContain('is named as text but its content is a Word document');
   });
 });

@@ -19,10 +19,17 @@ export function documentIdFor(collection: string, source: string): string {
 const PIPELINE_VERSION = '1';
 
 /**
- * What decides whether a re-upload is `unchanged`: the bytes, the metadata given with them
- * and the chunking settings. Any of them changing means the stored chunks are stale.
+ * What decides whether a re-upload is `unchanged`: the bytes, the metadata given with them,
+ * the chunking settings and the embedding model. Any of them changing means the stored
+ * chunks are stale.
  */
-export function documentFingerprint(bytes: Uint8Array, metadata: DocumentMetadata, chunking: ChunkingOptions, title: string | null = null): string {
+export function documentFingerprint(
+  bytes: Uint8Array,
+  metadata: DocumentMetadata,
+  chunking: ChunkingOptions,
+  title: string | null = null,
+  embeddingModel: string | null = null,
+): string {
   const sortedMetadata = JSON.stringify(Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => a.localeCompare(b))));
-  return sha256(PIPELINE_VERSION, `${chunking.chunkTokens}/${chunking.overlapTokens}`, sortedMetadata, title ?? '', bytes);
+  return sha256(PIPELINE_VERSION, `${chunking.chunkTokens}/${chunking.overlapTokens}`, embeddingModel ?? 'no-embeddings', sortedMetadata, title ?? '', bytes);
 }

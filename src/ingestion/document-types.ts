@@ -1,7 +1,15 @@
 // The shapes a document passes through between upload and store: parsed text with its
 // structure, then chunks sized for retrieval.
 
-export type DocumentFormat = 'text' | 'markdown' | 'html';
+/** Formats that are text on disk: decoded to a string before they are parsed. */
+export type TextFormat = 'text' | 'markdown' | 'html';
+/** Formats that are binary containers: parsed from their bytes. */
+export type BinaryFormat = 'pdf' | 'docx';
+export type DocumentFormat = TextFormat | BinaryFormat;
+
+export function isBinaryFormat(format: DocumentFormat): format is BinaryFormat {
+  return format === 'pdf' || format === 'docx';
+}
 
 export type BlockKind = 'heading' | 'paragraph' | 'code' | 'list' | 'table' | 'quote';
 
@@ -19,7 +27,7 @@ export interface TextBlock {
 
 export interface ParsedDocument {
   format: DocumentFormat;
-  /** The document's own title (HTML <title>, first Markdown H1), when it has one. */
+  /** The document's own title (HTML <title>, first Markdown or DOCX H1, PDF metadata), when it has one. */
   title: string | null;
   /** The extracted text that chunk offsets refer to. */
   text: string;

@@ -7,10 +7,14 @@ import { assertCollectionName } from '../common/collection-name.js';
 import { VECTOR_STORE, type DocumentMetadata, type VectorStore } from '../store/vector-store.js';
 import { decodeText, detectFormat } from './detect-format.js';
 import { documentFingerprint, documentIdFor } from './document-identity.js';
-import type { ParsedDocument } from './document-types.js';
+import { isBinaryFormat, type ParsedDocument } from './document-types.js';
 import { chunkDocument } from './chunking/chunker.js';
-import { parseDocument } from './parsers/parse-document.js';
+import { parseDocument, parseDocumentBytes } from './parsers/parse-document.js';
 import { sanitizeSourceName } from './source-name.js';
+import { EmbeddingService } from '../embeddings/embedding.service.js';
+import { UsageMeters } from '../usage/usage-meters.js';
+import type { UsageSummary } from '../usage/usage-record.js';
+import type { ChunkDraft } from './document-types.js';
 
 export type IngestStatus = 'created' | 'updated' | 'unchanged';
 
@@ -19,6 +23,8 @@ export interface IngestResult {
   source: string;
   status: IngestStatus;
   chunkCount: number;
+  /** Model calls made for this document (embeddings), when any. */
+  usage?: UsageSummary;
 }
 
 export interface FileToIngest {
@@ -41,18 +47,28 @@ export class IngestionService {
   constructor(
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly config: AppConfig,
+    private readonly embeddings: EmbeddingService,
+    private readonly meters: UsageMeters,
   ) {}
+
+  /** What decides `unchanged`, beyond the bytes: chunking and the embedding model. */
+  private fingerprintOf(bytes: Uint8Array, metadata: DocumentMetadata, title: string | null = null): string {
+    return documentFingerprint(bytes, metadata, this.config.chunking, title, this.embeddings.modelId);
+  }
 
   async ingestFile(file: FileToIngest): Promise<IngestResult> {
     const collection = assertCollectionName(file.collection);
     const source = sanitizeSourceName(file.fileName);
     const metadata = file.metadata ?? {};
-    const fingerprint = documentFingerprint(file.bytes, metadata, this.config.chunking);
+    const fingerprint = this.fingerprintOf(file.bytes, metadata);
     const unchanged = await this.unchangedDocument(collection, source, fingerprint);
     if (unchanged) return unchanged;
 
     const format = await detectFormat(source, file.bytes);
-    const parsed = parseDocument(format, decodeText(file.bytes, source), source);
+    // Binary formats are containers with their own encodings inside; only text formats are decoded here.
+    const parsed = isBinaryFormat(format)
+      ? await parseDocumentBytes(format, file.bytes, source)
+      : parseDocument(format, decodeText(file.bytes, source), source);
     return this.write(collection, source, parsed, fingerprint, file.bytes.byteLength, metadata);
   }
 
@@ -62,7 +78,7 @@ export class IngestionService {
     const source = sanitizeSourceName(input.source);
     const metadata = input.metadata ?? {};
     const bytes = new TextEncoder().encode(input.text);
-    const fingerprint = documentFingerprint(bytes, metadata, this.config.chunking, input.title);
+    const fingerprint = this.fingerprintOf(bytes, metadata, input.title);
     const unchanged = await this.unchangedDocument(collection, source, fingerprint);
     if (unchanged) return unchanged;
 
@@ -86,6 +102,9 @@ export class IngestionService {
   ): Promise<IngestResult> {
     const chunks = chunkDocument(parsed, this.config.chunking);
     const documentId = documentIdFor(collection, source);
+    // Embeddings come before the write: if the provider fails, nothing of this version lands.
+    const meter = this.meters.start();
+    const embedded = this.embeddings.model ? await this.embed(collection, parsed.title, chunks, meter) : chunks;
     const status = await this.store.putDocument({
       id: documentId,
       collection,
@@ -95,8 +114,19 @@ export class IngestionService {
       contentHash: fingerprint,
       sizeBytes,
       metadata,
-      chunks,
+      chunks: embedded,
+      ...(this.embeddings.modelId ? { embeddingModel: this.embeddings.modelId } : {}),
     });
-    return { documentId, source, status, chunkCount: chunks.length };
+    const usage = meter.summary();
+    return { documentId, source, status, chunkCount: chunks.length, ...(usage.stages.length > 0 ? { usage } : {}) };
+  }
+
+  private async embed(collection: string, title: string | null, chunks: ChunkDraft[], meter: ReturnType<UsageMeters['start']>) {
+    // The title and heading path give a passage the context its own words may lack.
+    const texts = chunks.map((chunk) => [title, chunk.headingPath.join(' > '), chunk.text].filter(Boolean).join('\n'));
+    const info = await this.store.getCollection(collection);
+    const knownDimension = info?.embeddingModel === this.embeddings.modelId ? info.embeddingDimension : null;
+    const vectors = await this.embeddings.embedPassages(texts, meter, knownDimension);
+    return chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index]! }));
   }
 }

@@ -27,6 +27,11 @@ export class TraceRecorder {
     return result;
   }
 
+  /** Records a stage timed by the caller (synchronous work). */
+  record(stage: string, ms: number, detail?: Record<string, unknown>): void {
+    this.stages.push({ stage, ms: roundMs(ms), ...(detail ? { detail } : {}) });
+  }
+
   note(message: string): void {
     this.notes.push(message);
   }

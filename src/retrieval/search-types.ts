@@ -1,9 +1,12 @@
 import type { MetadataFilter, DocumentMetadata } from '../store/vector-store.js';
 import type { QueryTrace } from '../observability/trace.js';
+import type { UsageSummary } from '../usage/usage-record.js';
 
 export interface SearchRequest {
   query: string;
   topK: number;
+  /** Candidates each retriever contributes before fusion; defaults to max(topK, 30). */
+  candidates?: number;
   filter?: MetadataFilter;
 }
 
@@ -21,15 +24,19 @@ export interface RankedChunk {
   end: number;
   metadata: DocumentMetadata;
   score: number;
-  scores: { lexical?: number; dense?: number };
+  /** Each retriever's own score, and the fused score when more than one ran. */
+  scores: { lexical?: number; dense?: number; fused?: number };
   retrievalRank: number;
   /** Set once a reranker has ordered the candidates; null when none ran. */
   rerankRank: number | null;
 }
 
+export type RetrievalMode = 'lexical' | 'hybrid';
+
 export interface SearchResponse {
   query: string;
-  retrieval: 'lexical';
+  retrieval: RetrievalMode;
   results: RankedChunk[];
+  usage: UsageSummary;
   trace: QueryTrace;
 }

@@ -1,14 +1,22 @@
-// Finds the passages for a query. For now candidates come from lexical BM25 alone; dense
-// retrieval and fusion join here once an embedding provider is configured.
+// Finds the passages for a query: BM25 always, and dense k-NN when the collection holds
+// embeddings from the configured model, fused by reciprocal rank. If the query cannot be
+// embedded (provider down, over budget), search answers from BM25 and the trace says why.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { assertCollectionName } from '../common/collection-name.js';
-import { ErrorCode, SiftError } from '../common/errors.js';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
+import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { TraceRecorder } from '../observability/trace.js';
-import { VECTOR_STORE, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import { VECTOR_STORE, type CollectionInfo, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
+import { UsageMeters } from '../usage/usage-meters.js';
+import { fuseByReciprocalRank, type FusedCandidate, type RankedList } from './rrf.js';
 import type { RankedChunk, SearchRequest, SearchResponse } from './search-types.js';
 
-function toRankedChunk(hit: ScoredChunk, index: number): RankedChunk {
+const MIN_CANDIDATES = 30;
+
+function toRankedChunk(candidate: FusedCandidate, index: number, fused: boolean): RankedChunk {
+  const { hit } = candidate;
   return {
     rank: index + 1,
     chunkId: hit.chunk.id,
@@ -21,8 +29,8 @@ function toRankedChunk(hit: ScoredChunk, index: number): RankedChunk {
     start: hit.chunk.start,
     end: hit.chunk.end,
     metadata: hit.document.metadata,
-    score: hit.score,
-    scores: { lexical: hit.score },
+    score: fused ? candidate.score : hit.score,
+    scores: { ...candidate.scores, ...(fused ? { fused: candidate.score } : {}) },
     retrievalRank: index + 1,
     rerankRank: null,
   };
@@ -33,33 +41,74 @@ export class SearchService {
   constructor(
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly config: AppConfig,
+    private readonly embeddings: EmbeddingService,
+    private readonly meters: UsageMeters,
   ) {}
 
   async search(collection: string, request: SearchRequest): Promise<SearchResponse> {
-    await this.assertSearchable(collection, request.query, 'query');
-    return this.retrieve(collection, request, new TraceRecorder());
+    const info = await this.assertSearchable(collection, request.query, 'query');
+    return this.retrieve(info, request, new TraceRecorder(), this.meters.start());
   }
 
   /** Retrieval without the request checks, for callers that made them already. */
-  async retrieve(collection: string, request: SearchRequest, trace: TraceRecorder): Promise<SearchResponse> {
-    const hits = await trace.time(
-      'lexical',
-      () => this.store.searchLexical(collection, request.query, { limit: request.topK, filter: request.filter }),
-      (found) => ({ candidates: found.length }),
-    );
-    if (hits.length === 0) trace.note('No passage shares a term with the query.');
-    return { query: request.query, retrieval: 'lexical', results: hits.map(toRankedChunk), trace: trace.finish() };
+  async retrieve(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<SearchResponse> {
+    const limit = Math.max(request.candidates ?? MIN_CANDIDATES, request.topK);
+    const options = { limit, filter: request.filter };
+    const useDense = this.denseApplies(info, trace);
+    const [lexical, dense] = await Promise.all([
+      trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
+      useDense ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
+    ]);
+    const lists: RankedList[] = [{ name: 'lexical', weight: this.config.values.RRF_WEIGHT_LEXICAL, hits: lexical }];
+    if (dense) lists.push({ name: 'dense', weight: this.config.values.RRF_WEIGHT_DENSE, hits: dense });
+    const fused = lists.length > 1;
+    const ranked = fused ? fuseByReciprocalRank(lists, this.config.values.RRF_K) : lexical.map((hit) => ({ hit, score: hit.score, scores: { lexical: hit.score }, ranks: { lexical: 0 } }));
+    const results = ranked.slice(0, request.topK).map((candidate, index) => toRankedChunk(candidate, index, fused));
+    if (results.length === 0) trace.note('No passage matched the query.');
+    return { query: request.query, retrieval: fused ? 'hybrid' : 'lexical', results, usage: meter.summary(), trace: trace.finish() };
   }
 
   /** Checks what every query needs before any work: a sane length and an existing collection. */
-  async assertSearchable(collection: string, text: string, field: 'query' | 'question'): Promise<void> {
+  async assertSearchable(collection: string, text: string, field: 'query' | 'question'): Promise<CollectionInfo> {
     assertCollectionName(collection);
     const limit = this.config.limits.queryChars;
     if (text.length > limit) {
       throw new SiftError(ErrorCode.QueryTooLong, `The ${field} has ${text.length} characters; the limit is ${limit} (MAX_QUERY_CHARS).`);
     }
-    if (!(await this.store.getCollection(collection))) {
+    const info = await this.store.getCollection(collection);
+    if (!info) {
       throw new SiftError(ErrorCode.CollectionNotFound, `Collection "${collection}" does not exist; upload documents to create it.`);
+    }
+    return info;
+  }
+
+  private denseApplies(info: CollectionInfo, trace: TraceRecorder): boolean {
+    const current = this.embeddings.modelId;
+    if (!info.embeddingModel) {
+      if (current) trace.note(`Collection "${info.name}" has no embeddings (ingested without a model): lexical search only. Re-ingest its documents to add them.`);
+      return false;
+    }
+    if (!current) {
+      trace.note(`Collection "${info.name}" holds ${info.embeddingModel} embeddings but EMBEDDINGS_PROVIDER is none: lexical search only.`);
+      return false;
+    }
+    if (current !== info.embeddingModel) {
+      throw new SiftError(
+        ErrorCode.EmbeddingMismatch,
+        `Collection "${info.name}" was embedded with ${info.embeddingModel}, but this server embeds with ${current}. Configure EMBEDDINGS_PROVIDER/EMBEDDINGS_MODEL to match, or re-index: delete the collection and upload its documents again.`,
+      );
+    }
+    return true;
+  }
+
+  private async denseCandidates(info: CollectionInfo, request: SearchRequest, limit: number, trace: TraceRecorder, meter: UsageMeter): Promise<ScoredChunk[] | null> {
+    try {
+      const { vector } = await trace.time('embed-query', () => this.embeddings.embedQuery(request.query, meter, info.embeddingDimension), (result) => ({ cached: result.cached }));
+      return await trace.time('dense', () => this.store.searchDense(info.name, vector, { limit, filter: request.filter }), (found) => ({ candidates: found.length }));
+    } catch (error) {
+      if (!isSiftError(error) || !error.code.startsWith('PROVIDER_')) throw error;
+      trace.note(`Dense retrieval skipped, lexical results only: ${error.message}`);
+      return null;
     }
   }
 }

@@ -83,6 +83,14 @@ export interface SearchOptions {
   filter?: MetadataFilter;
 }
 
+/** Options for a store's native hybrid search (dense + BM25 fused by reciprocal rank fusion). */
+export interface HybridSearchOptions extends SearchOptions {
+  /** RRF's k; the store's own default when absent. */
+  rrfK?: number;
+  /** Relative weight of each ranking in the fusion; equal when absent. */
+  weights?: { lexical: number; dense: number };
+}
+
 export interface Page {
   limit: number;
   offset: number;
@@ -112,6 +120,12 @@ export interface VectorStore {
   searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]>;
   /** k-nearest-neighbour search over chunk embeddings (cosine distance). */
   searchDense(collection: string, vector: Float32Array, options: SearchOptions): Promise<ScoredChunk[]>;
+  /**
+   * Optional: BM25 and dense retrieval fused by RRF in one call, for stores that fuse natively
+   * (Qdrant's Query API). Callers without it fuse `searchLexical` and `searchDense` themselves.
+   * `score` is the fused score.
+   */
+  searchHybrid?(collection: string, query: string, vector: Float32Array, options: HybridSearchOptions): Promise<ScoredChunk[]>;
 }
 
 export const VECTOR_STORE = Symbol('VECTOR_STORE');

@@ -1,10 +1,12 @@
 // Every kind of bad input gets a 4xx JSON error that says what to fix, stores nothing, and
 // leaves the service healthy.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeTruncatedPdf } from '../fixtures/make-pdf.js';
 import { postJson, startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
 
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde]);
-const INVALID_UTF8 = Uint8Array.from([...new TextEncoder().encode('# Notes\n\nCaf'), 0xc3, 0x28, 0xa0, 0xa1, ...new TextEncoder().encode(' closes at noon.\n')]);
+// Valid UTF-8 ("é") next to a broken sequence: damaged UTF-8, which is refused rather than read as Latin-1.
+const DAMAGED_UTF8 = Uint8Array.from([...new TextEncoder().encode('# Notes\n\nThe café'), 0xc3, 0x28, ...new TextEncoder().encode(' closes at noon.\n')]);
 const UPLOAD_LIMIT = 2048;
 
 describe('bad input', () => {
@@ -63,7 +65,12 @@ describe('bad input', () => {
   });
 
   it('rejects a corrupt file with a supported extension', async () => {
-    await expectError(await upload([{ name: 'notes.md', content: INVALID_UTF8 }]), 422, 'CORRUPT_FILE', /UTF-8/);
+    await expectError(await upload([{ name: 'report.pdf', content: await makeTruncatedPdf() }]), 422, 'CORRUPT_FILE', /report\.pdf.*not a readable PDF/);
+    expect(await storedSources()).toEqual(['seed.txt']);
+  });
+
+  it('rejects damaged UTF-8 text instead of guessing another encoding', async () => {
+    await expectError(await upload([{ name: 'notes.md', content: DAMAGED_UTF8 }]), 422, 'CORRUPT_FILE', /not valid UTF-8.*damaged/);
     expect(await storedSources()).toEqual(['seed.txt']);
   });
 

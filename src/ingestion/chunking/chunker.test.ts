@@ -236,3 +236,56 @@ describe('chunkDocument', () => {
     expect(new Set(chunks.map((chunk) => chunk.headingPath.at(-1))).size).toBe(200);
   });
 });
+
+describe('chunkDocument on paged documents', () => {
+  /** A PDF-like document: one paragraph block per entry, on the given page. */
+  function pagedDocument(paragraphs: Array<[page: number, text: string]>): ParsedDocument {
+    const blocks: ParsedDocument['blocks'] = [];
+    let text = '';
+    for (const [page, paragraph] of paragraphs) {
+      if (text !== '') text += '\n\n';
+      blocks.push({ kind: 'paragraph', text: paragraph, start: text.length, end: text.length + paragraph.length, page });
+      text += paragraph;
+    }
+    return { format: 'pdf', title: null, text, blocks };
+  }
+
+  it('gives each chunk the page of its first block', () => {
+    const doc = pagedDocument([
+      [1, sentences(20, 'pumps')],
+      [1, sentences(20, 'valves')],
+      [2, sentences(3, 'pipes')],
+    ]);
+    const chunks = chunkDocument(doc, DEFAULTS);
+    expectWellFormed(doc, chunks, DEFAULTS);
+    expect(chunks.map((chunk) => chunk.page)).toEqual([1, 1, 2]);
+  });
+
+  it('starts a new chunk at every page, without overlap, so a chunk never spans two pages', () => {
+    const doc = pagedDocument([
+      [1, 'Short page one.'],
+      [2, 'Short page two.'],
+      [2, 'Still page two.'],
+      [3, 'Short page three.'],
+    ]);
+    const chunks = chunkDocument(doc, DEFAULTS);
+    expect(chunks.map((chunk) => [chunk.page, chunk.text])).toEqual([
+      [1, 'Short page one.'],
+      [2, 'Short page two.\n\nStill page two.'],
+      [3, 'Short page three.'],
+    ]);
+  });
+
+  it('keeps the page on every part of a block split for size, and on overlaps', () => {
+    const doc = pagedDocument([[1, 'Intro.'], [7, sentences(80, 'long page')]]);
+    const chunks = chunkDocument(doc, DEFAULTS);
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.slice(1).every((chunk) => chunk.page === 7)).toBe(true);
+    expect(coversEveryBlock(doc, chunks)).toBe(true);
+  });
+
+  it('sets no page for formats without pages', () => {
+    const chunks = chunkDocument(parsePlainText('No pages here.'), DEFAULTS);
+    expect(chunks[0]).not.toHaveProperty('page');
+  });
+});

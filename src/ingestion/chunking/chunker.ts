@@ -4,6 +4,8 @@
 // packed up to the token budget; only a block too large for any chunk is split, at sentence
 // boundaries first and word boundaries second. A cut inside a section repeats the last
 // sentences of the chunk before, so a fact that straddles the cut is whole in one of them.
+// In paged formats (PDF) a new page also opens a chunk, without overlap: every chunk then
+// lies on one page, and a citation's page number is where the whole passage is.
 //
 // Everything is one forward pass over the blocks, and each block is segmented at most a
 // bounded number of times, so time stays linear in the document's length.
@@ -26,6 +28,8 @@ interface Piece {
   granularity: Granularity;
   isHeading: boolean;
   headingPath: readonly string[];
+  /** 1-based page of the block the piece comes from, in paged formats. */
+  page: number | undefined;
 }
 
 interface OpenHeading {
@@ -49,7 +53,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkingOptions): Ch
       headingPath = openHeadings.map((open) => open.title);
     }
     const tokens = estimateTokens(doc.text.slice(start, end));
-    packer.add({ start, end, tokens, granularity: 'block', isHeading, headingPath });
+    packer.add({ start, end, tokens, granularity: 'block', isHeading, headingPath, page: block.page });
   }
   return packer.finish();
 }
@@ -83,6 +87,7 @@ class ChunkPacker {
 
   private place(piece: Piece, pending: Piece[]): void {
     if (piece.isHeading && this.hasContent()) this.emit(); // a new section: cut without overlap
+    if (this.startsNewPage(piece) && this.hasContent()) this.emit(); // a new page: likewise
     if (this.open.length === 0) {
       if (piece.tokens <= this.budget) return this.start(piece);
       return this.splitOrElse(piece, this.budget, pending, () => this.start(piece));
@@ -102,6 +107,10 @@ class ChunkPacker {
     const parts = this.split(piece, firstRoom);
     if (parts === null) return otherwise();
     for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+  }
+
+  private startsNewPage(piece: Piece): boolean {
+    return piece.page !== undefined && this.open.length > 0 && this.open.at(-1)!.page !== piece.page;
   }
 
   private hasContent(): boolean {
@@ -156,8 +165,8 @@ class ChunkPacker {
       }
     }
     if (overlapStart === -1) return null;
-    const headingPath = previous.find((piece) => piece.end > overlapStart)!.headingPath;
-    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, headingPath };
+    const { headingPath, page } = previous.find((piece) => piece.end > overlapStart)!;
+    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, headingPath, page };
   }
 
   /** Where sentences start inside a piece, last first; a piece cut between words has none of its own. */
@@ -261,6 +270,7 @@ class ChunkPacker {
       ordinal: this.chunks.length,
       text,
       headingPath: [...firstContent.headingPath],
+      ...(firstContent.page === undefined ? {} : { page: firstContent.page }),
       start,
       end,
       tokenCount: estimateTokens(text),

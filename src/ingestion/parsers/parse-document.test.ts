@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, SiftError } from '../../common/errors.js';
-import type { DocumentFormat, ParsedDocument } from '../document-types.js';
+import type { ParsedDocument, TextFormat } from '../document-types.js';
 import { parseDocument } from './parse-document.js';
 
-const SAMPLES: Record<DocumentFormat, string[]> = {
+const SAMPLES: Record<TextFormat, string[]> = {
   text: ['Plain paragraph.\r\n\r\n  Indented second one.  \n\n\n Third\nline ', 'ünïcödé 東京 😀\n\nsecond'],
   markdown: [
     '# Title\r\n\r\nIntro *text*.\r\n\r\n## Part\n\n```\ncode\n\n  more\n```\n\n- a\n- b\n\n> q\n\n| x | y |\n|---|---|\n| 1 | 2 |\n',
@@ -23,7 +23,7 @@ function expectOffsetsSliceText(doc: ParsedDocument): void {
   }
 }
 
-function noTextError(format: DocumentFormat, text: string): SiftError {
+function noTextError(format: TextFormat, text: string): SiftError {
   try {
     parseDocument(format, text, 'empty.file');
   } catch (error) {
@@ -34,7 +34,7 @@ function noTextError(format: DocumentFormat, text: string): SiftError {
 }
 
 describe('parseDocument', () => {
-  it.each(Object.entries(SAMPLES).flatMap(([format, texts]) => texts.map((text) => [format as DocumentFormat, text] as const)))(
+  it.each(Object.entries(SAMPLES).flatMap(([format, texts]) => texts.map((text) => [format as TextFormat, text] as const)))(
     'gives %s blocks whose [start, end) slice the document text exactly',
     (format, text) => {
       const doc = parseDocument(format, text, 'sample');
@@ -44,7 +44,7 @@ describe('parseDocument', () => {
   );
 
   it('keeps blocks in document order without overlap', () => {
-    for (const [format, texts] of Object.entries(SAMPLES) as Array<[DocumentFormat, string[]]>) {
+    for (const [format, texts] of Object.entries(SAMPLES) as Array<[TextFormat, string[]]>) {
       for (const text of texts) {
         const { blocks } = parseDocument(format, text, 'sample');
         for (let i = 1; i < blocks.length; i++) expect(blocks[i]!.start).toBeGreaterThanOrEqual(blocks[i - 1]!.end);

@@ -1,20 +1,23 @@
 // One entry point from a detected format to a parsed document, and the one place that refuses
-// a document with nothing to index: whatever the format, no text means no chunks.
+// a document with nothing to index: whatever the format, no text means no chunks. Text
+// formats arrive decoded; binary formats (PDF, DOCX) are parsed from their bytes.
 import { ErrorCode, SiftError } from '../../common/errors.js';
-import type { DocumentFormat, ParsedDocument } from '../document-types.js';
+import type { BinaryFormat, DocumentFormat, ParsedDocument, TextFormat } from '../document-types.js';
+import { parseDocx } from './docx.js';
 import { parseHtml } from './html.js';
 import { parseMarkdown } from './markdown.js';
+import { parsePdf } from './pdf.js';
 import { parsePlainText } from './plain-text.js';
 
-export function parseDocument(format: DocumentFormat, text: string, fileName: string): ParsedDocument {
-  const document = parseByFormat(format, text);
-  if (!document.blocks.some((block) => block.text.trim() !== '')) {
-    throw new SiftError(ErrorCode.NoText, noTextMessage(format, fileName), { format });
-  }
-  return document;
+export function parseDocument(format: TextFormat, text: string, fileName: string): ParsedDocument {
+  return requireText(parseText(format, text), fileName);
 }
 
-function parseByFormat(format: DocumentFormat, text: string): ParsedDocument {
+export async function parseDocumentBytes(format: BinaryFormat, bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
+  return requireText(await parseBinary(format, bytes, fileName), fileName);
+}
+
+function parseText(format: TextFormat, text: string): ParsedDocument {
   switch (format) {
     case 'text':
       return parsePlainText(text);
@@ -29,12 +32,39 @@ function parseByFormat(format: DocumentFormat, text: string): ParsedDocument {
   }
 }
 
-function noTextMessage(format: DocumentFormat, fileName: string): string {
-  if (format === 'html') {
-    return (
-      `"${fileName}" has no readable text in its page content (scripts, navigation, headers, footers and forms are ignored); ` +
-      'upload a page whose text is in the HTML itself rather than added by JavaScript'
-    );
+function parseBinary(format: BinaryFormat, bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
+  switch (format) {
+    case 'pdf':
+      return parsePdf(bytes, fileName);
+    case 'docx':
+      return parseDocx(bytes, fileName);
+    default: {
+      const unhandled: never = format;
+      throw new Error(`No parser for format ${String(unhandled)}`);
+    }
   }
-  return `"${fileName}" contains no text to index; upload a file with some text in it`;
+}
+
+function requireText(document: ParsedDocument, fileName: string): ParsedDocument {
+  if (!document.blocks.some((block) => block.text.trim() !== '')) {
+    throw new SiftError(ErrorCode.NoText, noTextMessage(document.format, fileName), { format: document.format });
+  }
+  return document;
+}
+
+function noTextMessage(format: DocumentFormat, fileName: string): string {
+  switch (format) {
+    case 'html':
+      return (
+        `"${fileName}" has no readable text in its page content (scripts, navigation, headers, footers and forms are ignored); ` +
+        'upload a page whose text is in the HTML itself rather than added by JavaScript'
+      );
+    case 'pdf':
+      return (
+        `"${fileName}" has no text layer: its pages are images (a scan, or a picture of text) or blank. ` +
+        'Sift does not do OCR; run the PDF through an OCR tool first and upload the result'
+      );
+    default:
+      return `"${fileName}" contains no text to index; upload a file with some text in it`;
+  }
 }

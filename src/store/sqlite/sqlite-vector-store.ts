@@ -71,7 +71,15 @@ export interface LexicalWeights {
   body: number;
 }
 
+// Equal weights on purpose. FTS5's bm25() adds a term's weighted hits over the columns and
+// normalises by the chunk's whole length, so equal weights score a chunk like BM25 over
+// title + heading + body as one text: the "flat" setup behind the strongest published BM25
+// baselines (Anserini's SciFact 0.679). On SciFact a title weight of 2 moved nDCG@10 by
+// +0.001, within noise; a higher weight is a bet on titles being informative, which a
+// general default should not make. (A uniform weight w would act as k1 / w, so leaving all at
+// 1 also leaves k1 at FTS5's 1.2, which measured 0.009 better than Anserini's 0.9 here.)
 const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
+const MAX_CACHED_STATEMENTS = 100;
 // sqlite-vec's upper bound on k for one KNN query.
 const MAX_KNN = 4096;
 
@@ -128,6 +136,7 @@ function toScoredChunk(row: ScoredRow): ScoredChunk {
 
 export class SqliteVectorStore implements VectorStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     readonly filePath: string,
@@ -265,17 +274,25 @@ export class SqliteVectorStore implements VectorStore {
     const match = `collection:${collectionMarker(collection)} AND {title heading body}:(${terms.map((t) => `"${t}"`).join(' OR ')})`;
     const filter = metadataFilterSql(options.filter);
     const { title, heading, body } = this.weights;
-    const rows = this.db
-      .prepare(
-        `SELECT c.*, d.source, d.title, d.metadata, d.version, -bm25(chunks_fts, 0, ?, ?, ?) AS score
-         FROM chunks_fts
-         JOIN chunks c ON c.id = chunks_fts.rowid
-         JOIN documents d ON d.id = c.document_id
-         WHERE chunks_fts MATCH ? AND ${filter.sql}
-         ORDER BY score DESC, c.id
-         LIMIT ?`,
-      )
-      .all(title, heading, body, match, ...filter.params, options.limit) as ScoredRow[];
+    // Rank first, fetch after. A query with a common word matches most chunks, and sorting
+    // every match together with its text and metadata cost more than scoring it (SciFact,
+    // ~8k chunks: ~14 ms -> ~7.5 ms per query). Without a filter the top k come straight out
+    // of the FTS index; with one, the join that applies it carries only ids and scores.
+    const ranked =
+      filter.sql === '1'
+        ? `SELECT rowid AS id, -bm25(chunks_fts, 0, ?, ?, ?) AS score
+           FROM chunks_fts WHERE chunks_fts MATCH ?
+           ORDER BY score DESC, rowid LIMIT ?`
+        : `SELECT c.id AS id, -bm25(chunks_fts, 0, ?, ?, ?) AS score
+           FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.id = c.document_id
+           WHERE chunks_fts MATCH ? AND ${filter.sql}
+           ORDER BY score DESC, c.id LIMIT ?`;
+    const rows = this.cachedStatement(
+      `WITH ranked AS (${ranked})
+       SELECT c.*, d.source, d.title, d.metadata, d.version, ranked.score AS score
+       FROM ranked JOIN chunks c ON c.id = ranked.id JOIN documents d ON d.id = c.document_id
+       ORDER BY ranked.score DESC, c.id`,
+    ).all(title, heading, body, match, ...filter.params, options.limit) as ScoredRow[];
     return rows.map(toScoredChunk);
   }
 
@@ -306,6 +323,18 @@ export class SqliteVectorStore implements VectorStore {
       )
       .all(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), k, collection, ...filter.params, options.limit) as ScoredRow[];
     return rows.map(toScoredChunk);
+  }
+
+  /** Query statements are prepared once per SQL text: preparing costs about as much as a small query. */
+  private cachedStatement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Filter keys shape the SQL, so the number of texts is open-ended: keep the cache bounded.
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private collectionInfo(row: CollectionRow): CollectionInfo {

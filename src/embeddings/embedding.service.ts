@@ -1,0 +1,113 @@
+// Embeds chunks at ingest and queries at search time, around whichever EmbeddingsClient is
+// configured: batches under a concurrency bound, retries with the provider's requested
+// wait, a time budget per call, and a check that every vector came back whole. A failure
+// throws, so the ingest of that document stops before anything is written.
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import pLimit from 'p-limit';
+import { AppConfig } from '../config/app-config.js';
+import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
+import { withRetries } from '../providers/retry.js';
+import type { StageModel } from '../providers/provider-types.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
+import { EMBEDDINGS_CLIENT, type EmbeddingsClient } from './embeddings-client.js';
+
+class MalformedVectorsError extends SyntaxError {}
+
+/**
+ * Rejects a batch the provider answered with missing, empty, ragged or non-numeric vectors,
+ * or with a size other than the one the same model gave this collection before.
+ */
+function toVectors(raw: number[][], expectedCount: number, expectedDimension: number | null): Float32Array[] {
+  if (raw.length !== expectedCount) throw new MalformedVectorsError(`expected ${expectedCount} vectors, got ${raw.length}`);
+  const dimension = expectedDimension ?? raw[0]?.length ?? 0;
+  return raw.map((values, index) => {
+    if (values.length === 0 || values.length !== dimension || !values.every(Number.isFinite)) {
+      throw new MalformedVectorsError(`vector ${index} has ${values.length} values, expected ${dimension} finite numbers`);
+    }
+    return Float32Array.from(values);
+  });
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  // The LangChain embedding clients take no AbortSignal, so the wait is bounded here; the
+  // late answer, if any, is dropped.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class EmbeddingService {
+  private readonly logger = new Logger('Embeddings');
+  private readonly queryCache: LRUCache<string, Float32Array> | null;
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(EMBEDDINGS_CLIENT) private readonly client: EmbeddingsClient | null,
+  ) {
+    const size = config.values.QUERY_EMBEDDING_CACHE_SIZE;
+    this.queryCache = size > 0 ? new LRUCache({ max: size }) : null;
+    this.limit = pLimit(config.values.EMBEDDING_CONCURRENCY);
+  }
+
+  get model(): StageModel | null {
+    return this.client?.model ?? null;
+  }
+
+  /** How a collection records the model: provider and model name together. */
+  get modelId(): string | null {
+    return this.client ? `${this.client.model.provider}/${this.client.model.model}` : null;
+  }
+
+  /** `expectedDimension`: the size this model's vectors already have in the collection, if any. */
+  async embedPassages(texts: string[], meter: UsageMeter, expectedDimension: number | null = null): Promise<Float32Array[]> {
+    const client = this.requireClient();
+    const batchSize = this.config.values.EMBEDDING_BATCH_SIZE;
+    const batches: string[][] = [];
+    for (let start = 0; start < texts.length; start += batchSize) batches.push(texts.slice(start, start + batchSize));
+    const results = await Promise.all(batches.map((batch) => this.limit(() => this.call(client, meter, batch, expectedDimension, () => client.embedDocuments(batch)))));
+    return results.flat();
+  }
+
+  async embedQuery(text: string, meter: UsageMeter, expectedDimension: number | null = null): Promise<{ vector: Float32Array; cached: boolean }> {
+    const client = this.requireClient();
+    const key = `${this.modelId}\0${text}`;
+    const hit = this.queryCache?.get(key);
+    if (hit) return { vector: hit, cached: true };
+    const [vector] = await this.call(client, meter, [text], expectedDimension, async () => [await client.embedQuery(text)]);
+    this.queryCache?.set(key, vector!);
+    return { vector: vector!, cached: false };
+  }
+
+  private async call(
+    client: EmbeddingsClient,
+    meter: UsageMeter,
+    texts: string[],
+    expectedDimension: number | null,
+    request: () => Promise<number[][]>,
+  ): Promise<Float32Array[]> {
+    // Embedding APIs report no token counts; the estimate is marked as such in the ledger.
+    const inputTokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+    const started = performance.now();
+    try {
+      const vectors = await withRetries(client.model, async () => toVectors(await withTimeout(request(), this.config.values.MODEL_TIMEOUT_MS), texts.length, expectedDimension), {
+        maxRetries: this.config.values.MODEL_MAX_RETRIES,
+        onRetry: (failure, attempt, delayMs) => this.logger.warn(`Embedding attempt ${attempt} failed (${failure.kind}); retrying in ${Math.round(delayMs)} ms`),
+      });
+      meter.record({ stage: 'embed', model: client.model, usage: { inputTokens, outputTokens: 0 }, latencyMs: performance.now() - started, outcome: 'ok', estimated: true });
+      return vectors;
+    } catch (error) {
+      meter.record({ stage: 'embed', model: client.model, usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: performance.now() - started, outcome: 'failed', estimated: true });
+      throw error;
+    }
+  }
+
+  private requireClient(): EmbeddingsClient {
+    if (!this.client) throw new Error('EmbeddingService used without an embeddings provider; check `model` first');
+    return this.client;
+  }
+}

@@ -1,0 +1,131 @@
+// Chat clients for Gemini and Ollama on top of the LangChain integrations. The clients'
+// own retries are off (Sift retries with the provider's requested wait and the caller's
+// deadline); cancellation travels as an AbortSignal to the HTTP request.
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
+import { ChatOllama } from '@langchain/ollama';
+import type { ChatClient, ChatMessage, ChatStreamEvent } from './chat-client.js';
+import type { StageModel, TokenUsage } from './provider-types.js';
+
+function toLangChain(messages: ChatMessage[]): BaseMessage[] {
+  return messages.map((message) => (message.role === 'system' ? new SystemMessage(message.content) : new HumanMessage(message.content)));
+}
+
+function usageOf(message: { usage_metadata?: { input_tokens?: number; output_tokens?: number } }): TokenUsage | null {
+  const usage = message.usage_metadata;
+  if (!usage || (usage.input_tokens === undefined && usage.output_tokens === undefined)) return null;
+  return { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0 };
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((part) => (typeof part === 'string' ? part : ((part as { text?: string }).text ?? ''))).join('');
+  }
+  return '';
+}
+
+/** Rejects with the signal's reason when it aborts, whatever the wrapped call does. */
+function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    onAbort();
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Wraps a LangChain chat model. The clients check the AbortSignal only between stream
+ * chunks, so a provider that stalls would hold the call past its deadline; every wait here
+ * races the signal instead, and `cancel` closes the provider's HTTP request.
+ */
+class LangChainChatClient<Model extends BaseChatModel> implements ChatClient {
+  constructor(
+    readonly model: StageModel,
+    private readonly chatFor: () => Model,
+    private readonly cancel: (chat: Model) => void = () => undefined,
+  ) {}
+
+  async invoke(messages: ChatMessage[], options: { signal?: AbortSignal }) {
+    const chat = this.chatFor();
+    const reply = await raceWithSignal(chat.invoke(toLangChain(messages), { signal: options.signal }), options.signal, () => this.cancel(chat));
+    return { text: textOf(reply.content), usage: usageOf(reply) };
+  }
+
+  async *stream(messages: ChatMessage[], options: { signal?: AbortSignal }): AsyncIterable<ChatStreamEvent> {
+    const chat = this.chatFor();
+    const cancel = () => this.cancel(chat);
+    const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+    let reportedUsage = false;
+    const stream = await raceWithSignal(chat.stream(toLangChain(messages), { signal: options.signal }), options.signal, cancel);
+    const chunks = (stream as AsyncIterable<AIMessageChunk>)[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await raceWithSignal(chunks.next(), options.signal, cancel);
+        if (next.done) break;
+        const chunk = next.value;
+        const text = textOf(chunk.content);
+        if (text) yield { type: 'text', text };
+        // LangChain gives Gemini's usage as per-chunk increments and Ollama's once, on the
+        // final chunk; summing is right for both.
+        const part = usageOf(chunk);
+        if (part) {
+          usage.inputTokens += part.inputTokens;
+          usage.outputTokens += part.outputTokens;
+          reportedUsage = true;
+        }
+      }
+    } finally {
+      void chunks.return?.(undefined).catch(() => undefined);
+    }
+    if (reportedUsage) yield { type: 'usage', usage };
+  }
+}
+
+export interface GeminiChatOptions {
+  model: string;
+  apiKey: string;
+  baseUrl?: string;
+  temperature: number;
+  maxOutputTokens?: number;
+}
+
+export function geminiChatClient(options: GeminiChatOptions): ChatClient {
+  const chat = new ChatGoogleGenerativeAI({
+    model: options.model,
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    temperature: options.temperature,
+    maxOutputTokens: options.maxOutputTokens,
+    maxRetries: 0,
+    streamUsage: true,
+  });
+  // The Gemini client passes the signal to fetch, so one shared instance serves every call.
+  return new LangChainChatClient({ provider: 'gemini', model: options.model }, () => chat);
+}
+
+export function ollamaChatClient(options: { model: string; baseUrl: string; temperature: number; maxOutputTokens?: number }): ChatClient {
+  // The Ollama client can only abort all of its streamed requests at once, so each call
+  // gets its own (cheap) instance and cancelling one never cuts another user's answer.
+  const chatFor = () =>
+    new ChatOllama({ model: options.model, baseUrl: options.baseUrl, temperature: options.temperature, numPredict: options.maxOutputTokens, maxRetries: 0 });
+  return new LangChainChatClient({ provider: 'ollama', model: options.model }, chatFor, (chat) => chat.client.abort());
+}

@@ -1,0 +1,48 @@
+// Tells /readyz whether each configured provider answers, with a cheap listing call and a
+// short timeout. Results are kept for a few seconds so probes do not hammer the provider.
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import type { StageModel } from './provider-types.js';
+
+const PROBE_TIMEOUT_MS = 2_000;
+const CACHE_MS = 10_000;
+
+export interface ProviderCheck {
+  stage: 'embeddings' | 'rerank' | 'generation';
+  provider: string;
+  model: string;
+  status: 'ok' | 'unreachable';
+  detail?: string;
+}
+
+@Injectable()
+export class ProviderHealth {
+  private cached: { at: number; checks: ProviderCheck[] } | null = null;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async check(): Promise<ProviderCheck[]> {
+    if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.checks;
+    const stages = Object.entries(this.config.models).filter((entry): entry is [ProviderCheck['stage'], StageModel] => entry[1] !== null);
+    const checks = await Promise.all(stages.map(([stage, model]) => this.probe(stage, model)));
+    this.cached = { at: Date.now(), checks };
+    return checks;
+  }
+
+  private async probe(stage: ProviderCheck['stage'], model: StageModel): Promise<ProviderCheck> {
+    const base = { stage, provider: model.provider, model: model.model };
+    const v = this.config.values;
+    const request =
+      model.provider === 'ollama'
+        ? { url: `${v.OLLAMA_BASE_URL.replace(/\/$/, '')}/api/tags`, headers: {} }
+        : { url: `${(v.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com').replace(/\/$/, '')}/v1beta/models?pageSize=1`, headers: { 'x-goog-api-key': v.GOOGLE_API_KEY ?? '' } };
+    try {
+      const response = await fetch(request.url, { headers: request.headers, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      if (response.ok) return { ...base, status: 'ok' };
+      return { ...base, status: 'unreachable', detail: `HTTP ${response.status} from ${model.provider}` };
+    } catch (error) {
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${PROBE_TIMEOUT_MS} ms` : ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
+      return { ...base, status: 'unreachable', detail: `${model.provider} at ${request.url.split('/v1beta')[0]!.split('/api/')[0]}: ${reason}` };
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// The names Sift uses for model providers and the stages that call them.
+
+export type ProviderName = 'gemini' | 'ollama';
+export type ProviderChoice = ProviderName | 'none';
+export type ModelStage = 'embed' | 'rerank' | 'generate';
+
+export interface StageModel {
+  provider: ProviderName;
+  model: string;
+}
+
+/** Models used when a stage names a provider but no model. */
+export const DEFAULT_MODELS: Record<ProviderName, { embeddings: string; chat: string }> = {
+  gemini: { embeddings: 'gemini-embedding-001', chat: 'gemini-3.1-flash-lite' },
+  ollama: { embeddings: 'embeddinggemma', chat: 'gemma3:4b' },
+};
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}

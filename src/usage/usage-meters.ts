@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { PriceTable } from './price-table.js';
+import { UsageLedger } from './usage-ledger.service.js';
+import { UsageMeter } from './usage-meter.js';
+
+/** Hands each request or ingest its own meter, all writing to the one ledger. */
+@Injectable()
+export class UsageMeters {
+  readonly prices: PriceTable;
+
+  constructor(
+    private readonly ledger: UsageLedger,
+    config: AppConfig,
+  ) {
+    this.prices = new PriceTable(config.priceOverrides);
+  }
+
+  start(): UsageMeter {
+    return new UsageMeter(this.ledger, this.prices);
+  }
+}
