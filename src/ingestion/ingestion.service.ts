@@ -3,6 +3,7 @@
 // detected by fingerprint before any parsing and rewrite nothing.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { ErrorCode, SiftError } from '../common/errors.js';
 import { assertCollectionName } from '../common/collection-name.js';
 import { VECTOR_STORE, type DocumentMetadata, type VectorStore } from '../store/vector-store.js';
 import { decodeText, detectFormat } from './detect-format.js';
@@ -125,6 +126,13 @@ export class IngestionService {
     // The title and heading path give a passage the context its own words may lack.
     const texts = chunks.map((chunk) => [title, chunk.headingPath.join(' > '), chunk.text].filter(Boolean).join('\n'));
     const info = await this.store.getCollection(collection);
+    if (info?.embeddingModel && info.embeddingModel !== this.embeddings.modelId) {
+      // Checked before embedding, so a mismatch costs no model call.
+      throw new SiftError(
+        ErrorCode.EmbeddingMismatch,
+        `Collection "${collection}" was embedded with ${info.embeddingModel}, not ${this.embeddings.modelId}. Configure the same model, or delete the collection and re-ingest its documents.`,
+      );
+    }
     const knownDimension = info?.embeddingModel === this.embeddings.modelId ? info.embeddingDimension : null;
     const vectors = await this.embeddings.embedPassages(texts, meter, knownDimension);
     return chunks.map((chunk, index) => ({ ...chunk, embedding: vectors[index]! }));
