@@ -11,6 +11,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
+import { RerankService } from './reranking/rerank.service.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 import { UsageLedger } from './usage/usage-ledger.service.js';
@@ -48,11 +49,12 @@ export class CoreModule {
         ProviderHealth,
         EmbeddingService,
         GenerationService,
+        RerankService,
         IngestionService,
         SearchService,
         AskService,
       ],
-      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, IngestionService, SearchService, AskService],
+      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, IngestionService, SearchService, AskService],
     };
   }
 }

@@ -79,6 +79,16 @@ export const configSchema = z.object({
   RRF_K: positiveInt(60),
   RRF_WEIGHT_LEXICAL: z.coerce.number().min(0).default(1),
   RRF_WEIGHT_DENSE: z.coerce.number().min(0).default(1),
+  /** Rerank defaults; a request can override mode, candidates, window and deadline. */
+  RERANK_BY_DEFAULT: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  RERANK_MODE: z.enum(['listwise', 'pointwise', 'sliding']).default('listwise'),
+  RERANK_CANDIDATES: z.coerce.number().int().min(2).max(200).default(50),
+  RERANK_WINDOW: z.coerce.number().int().min(2).max(50).default(20),
+  RERANK_BATCH_SIZE: z.coerce.number().int().min(1).max(50).default(10),
+  RERANK_CONCURRENCY: positiveInt(8),
+  RERANK_PASSAGE_TOKENS: z.coerce.number().int().min(16).max(2000).default(128),
+  RERANK_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  RERANK_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
   /** Price overrides, USD per million tokens, as JSON: {"model-name": {"input": 0.25, "output": 1.5}}. */
   MODEL_PRICES: jsonObject.optional(),
 });

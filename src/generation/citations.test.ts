@@ -5,7 +5,7 @@ import { checkCitations } from './citations.js';
 function passage(n: number): RankedChunk {
   return {
     rank: n, chunkId: `c${n}`, documentId: `d${n}`, source: `doc${n}.md`, title: null, headingPath: ['H'], page: n === 2 ? 7 : null,
-    text: `Passage number ${n} text.`, start: 0, end: 10, metadata: {}, score: 1, scores: {}, retrievalRank: n, rerankRank: null,
+    text: `Passage number ${n} text.`, start: 0, end: 10, contentHash: `h${n}`, metadata: {}, score: 1, scores: {}, retrievalRank: n, rerankRank: null,
   };
 }
 const passages = [passage(1), passage(2), passage(3)];

@@ -83,7 +83,7 @@ export class CollectionsController {
   @Post(':collection/documents')
   @HttpCode(200)
   @UseInterceptors(FilesInterceptor('files'))
-  @ApiOperation({ summary: 'Upload documents (.txt, .md, .html); each file is created, updated, unchanged or failed' })
+  @ApiOperation({ summary: 'Upload documents (.txt, .md, .html, .pdf, .docx); each file is created, updated, unchanged or failed' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {

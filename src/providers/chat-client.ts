@@ -9,7 +9,11 @@ export interface ChatMessage {
 
 export interface ChatCallOptions {
   signal?: AbortSignal;
-  maxOutputTokens?: number;
+  /**
+   * Ask for JSON matching this (standard, lowercase-typed) JSON schema through the
+   * provider's structured-output support. The reply is still text: callers parse it.
+   */
+  jsonSchema?: Record<string, unknown>;
 }
 
 export interface ChatReply {

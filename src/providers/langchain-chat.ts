@@ -5,7 +5,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { ChatOllama } from '@langchain/ollama';
-import type { ChatClient, ChatMessage, ChatStreamEvent } from './chat-client.js';
+import type { ChatCallOptions, ChatClient, ChatMessage, ChatStreamEvent } from './chat-client.js';
 import type { StageModel, TokenUsage } from './provider-types.js';
 
 function toLangChain(messages: ChatMessage[]): BaseMessage[] {
@@ -57,25 +57,42 @@ function raceWithSignal<T>(work: Promise<T>, signal: AbortSignal | undefined, on
  * chunks, so a provider that stalls would hold the call past its deadline; every wait here
  * races the signal instead, and `cancel` closes the provider's HTTP request.
  */
+/** How each provider takes a JSON schema as a call option. */
+type StructuredOutputOption = (schema: Record<string, unknown>) => Record<string, unknown>;
+
+/** Gemini's schema dialect is OpenAPI's, with upper-case type names. */
+function toGeminiSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toGeminiSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, key === 'type' && typeof value === 'string' ? value.toUpperCase() : toGeminiSchema(value)]),
+  );
+}
+
 class LangChainChatClient<Model extends BaseChatModel> implements ChatClient {
   constructor(
     readonly model: StageModel,
     private readonly chatFor: () => Model,
+    private readonly structuredOutput: StructuredOutputOption,
     private readonly cancel: (chat: Model) => void = () => undefined,
   ) {}
 
-  async invoke(messages: ChatMessage[], options: { signal?: AbortSignal }) {
+  async invoke(messages: ChatMessage[], options: ChatCallOptions) {
     const chat = this.chatFor();
-    const reply = await raceWithSignal(chat.invoke(toLangChain(messages), { signal: options.signal }), options.signal, () => this.cancel(chat));
+    const reply = await raceWithSignal(chat.invoke(toLangChain(messages), this.callOptions(options)), options.signal, () => this.cancel(chat));
     return { text: textOf(reply.content), usage: usageOf(reply) };
   }
 
-  async *stream(messages: ChatMessage[], options: { signal?: AbortSignal }): AsyncIterable<ChatStreamEvent> {
+  private callOptions(options: ChatCallOptions) {
+    return { signal: options.signal, ...(options.jsonSchema ? this.structuredOutput(options.jsonSchema) : {}) };
+  }
+
+  async *stream(messages: ChatMessage[], options: ChatCallOptions): AsyncIterable<ChatStreamEvent> {
     const chat = this.chatFor();
     const cancel = () => this.cancel(chat);
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let reportedUsage = false;
-    const stream = await raceWithSignal(chat.stream(toLangChain(messages), { signal: options.signal }), options.signal, cancel);
+    const stream = await raceWithSignal(chat.stream(toLangChain(messages), this.callOptions(options)), options.signal, cancel);
     const chunks = (stream as AsyncIterable<AIMessageChunk>)[Symbol.asyncIterator]();
     try {
       for (;;) {
@@ -119,7 +136,7 @@ export function geminiChatClient(options: GeminiChatOptions): ChatClient {
     streamUsage: true,
   });
   // The Gemini client passes the signal to fetch, so one shared instance serves every call.
-  return new LangChainChatClient({ provider: 'gemini', model: options.model }, () => chat);
+  return new LangChainChatClient({ provider: 'gemini', model: options.model }, () => chat, (schema) => ({ responseSchema: toGeminiSchema(schema) }));
 }
 
 export function ollamaChatClient(options: { model: string; baseUrl: string; temperature: number; maxOutputTokens?: number }): ChatClient {
@@ -127,5 +144,5 @@ export function ollamaChatClient(options: { model: string; baseUrl: string; temp
   // gets its own (cheap) instance and cancelling one never cuts another user's answer.
   const chatFor = () =>
     new ChatOllama({ model: options.model, baseUrl: options.baseUrl, temperature: options.temperature, numPredict: options.maxOutputTokens, maxRetries: 0 });
-  return new LangChainChatClient({ provider: 'ollama', model: options.model }, chatFor, (chat) => chat.client.abort());
+  return new LangChainChatClient({ provider: 'ollama', model: options.model }, chatFor, (schema) => ({ format: schema }), (chat) => chat.client.abort());
 }

@@ -1,6 +1,7 @@
 import type { MetadataFilter, DocumentMetadata } from '../store/vector-store.js';
 import type { QueryTrace } from '../observability/trace.js';
 import type { UsageSummary } from '../usage/usage-record.js';
+import type { RerankRequestOptions } from '../reranking/rerank.service.js';
 
 export interface SearchRequest {
   query: string;
@@ -8,6 +9,8 @@ export interface SearchRequest {
   /** Candidates each retriever contributes before fusion; defaults to max(topK, 30). */
   candidates?: number;
   filter?: MetadataFilter;
+  /** Ask the rerank model to order the candidates; omitted means the configured default. */
+  rerank?: boolean | RerankRequestOptions;
 }
 
 /** One passage in a search answer, with where it came from and how it was ranked. */
@@ -22,10 +25,11 @@ export interface RankedChunk {
   text: string;
   start: number;
   end: number;
+  contentHash: string;
   metadata: DocumentMetadata;
   score: number;
   /** Each retriever's own score, and the fused score when more than one ran. */
-  scores: { lexical?: number; dense?: number; fused?: number };
+  scores: { lexical?: number; dense?: number; fused?: number; rerank?: number };
   retrievalRank: number;
   /** Set once a reranker has ordered the candidates; null when none ran. */
   rerankRank: number | null;

@@ -10,6 +10,7 @@ import { TraceRecorder } from '../observability/trace.js';
 import { VECTOR_STORE, type CollectionInfo, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
+import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
 import { fuseByReciprocalRank, type FusedCandidate, type RankedList } from './rrf.js';
 import type { RankedChunk, SearchRequest, SearchResponse } from './search-types.js';
 
@@ -28,6 +29,7 @@ function toRankedChunk(candidate: FusedCandidate, index: number, fused: boolean)
     text: hit.chunk.text,
     start: hit.chunk.start,
     end: hit.chunk.end,
+    contentHash: hit.chunk.contentHash,
     metadata: hit.document.metadata,
     score: fused ? candidate.score : hit.score,
     scores: { ...candidate.scores, ...(fused ? { fused: candidate.score } : {}) },
@@ -43,6 +45,7 @@ export class SearchService {
     private readonly config: AppConfig,
     private readonly embeddings: EmbeddingService,
     private readonly meters: UsageMeters,
+    private readonly reranker: RerankService,
   ) {}
 
   async search(collection: string, request: SearchRequest): Promise<SearchResponse> {
@@ -52,7 +55,8 @@ export class SearchService {
 
   /** Retrieval without the request checks, for callers that made them already. */
   async retrieve(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<SearchResponse> {
-    const limit = Math.max(request.candidates ?? MIN_CANDIDATES, request.topK);
+    const rerank = this.reranker.resolve(request.rerank);
+    const limit = Math.max(request.candidates ?? MIN_CANDIDATES, request.topK, rerank?.candidates ?? 0);
     const options = { limit, filter: request.filter };
     const useDense = this.denseApplies(info, trace);
     const [lexical, dense] = await Promise.all([
@@ -63,9 +67,34 @@ export class SearchService {
     if (dense) lists.push({ name: 'dense', weight: this.config.values.RRF_WEIGHT_DENSE, hits: dense });
     const fused = lists.length > 1;
     const ranked = fused ? fuseByReciprocalRank(lists, this.config.values.RRF_K) : lexical.map((hit) => ({ hit, score: hit.score, scores: { lexical: hit.score }, ranks: { lexical: 0 } }));
-    const results = ranked.slice(0, request.topK).map((candidate, index) => toRankedChunk(candidate, index, fused));
+    const retrieved = ranked.map((candidate, index) => toRankedChunk(candidate, index, fused));
+    const results = rerank ? await this.rerank(request.query, retrieved, rerank, trace, meter) : retrieved;
+    results.splice(request.topK);
     if (results.length === 0) trace.note('No passage matched the query.');
     return { query: request.query, retrieval: fused ? 'hybrid' : 'lexical', results, usage: meter.summary(), trace: trace.finish() };
+  }
+
+  /** Reorders the top candidates with the rerank model; the rest follow in retrieval order. */
+  private async rerank(query: string, retrieved: RankedChunk[], settings: ResolvedRerank, trace: TraceRecorder, meter: UsageMeter): Promise<RankedChunk[]> {
+    const head = retrieved.slice(0, settings.candidates);
+    const outcome = await this.reranker.rerank(
+      query,
+      head.map((chunk) => ({ id: chunk.chunkId, text: chunk.text, contentHash: chunk.contentHash, retrievalRank: chunk.retrievalRank })),
+      settings,
+      meter,
+    );
+    trace.record('rerank', outcome.trace.ms, { ...outcome.trace });
+    if (outcome.trace.status === 'fallback' || outcome.trace.status === 'skipped') {
+      trace.note(`Rerank ${outcome.trace.status}: ${outcome.trace.reason ?? 'no ranking'}; retrieval order kept.`);
+      return retrieved;
+    }
+    if (outcome.trace.status === 'partial') trace.note(`Rerank partial: ${outcome.trace.reason}; unranked candidates keep their retrieval order.`);
+    const byId = new Map(head.map((chunk) => [chunk.chunkId, chunk]));
+    const reordered = outcome.ranked.map(({ candidate, rerankRank, rerankScore }) => {
+      const chunk = byId.get(candidate.id)!;
+      return { ...chunk, rank: rerankRank, rerankRank, score: rerankScore, scores: { ...chunk.scores, rerank: rerankScore } };
+    });
+    return [...reordered, ...retrieved.slice(settings.candidates).map((chunk, index) => ({ ...chunk, rank: reordered.length + index + 1 }))];
   }
 
   /** Checks what every query needs before any work: a sane length and an existing collection. */

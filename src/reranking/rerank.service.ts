@@ -1,0 +1,168 @@
+// The rerank layer: a fast chat model orders the retrieval candidates within a deadline.
+// Whatever the model does — answers late, fails, or answers nonsense — every candidate
+// comes back, and what was not ranked keeps its retrieval order; the trace says which.
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { AppConfig } from '../config/app-config.js';
+import type { ChatClient, ChatMessage } from '../providers/chat-client.js';
+import { RERANK_CHAT_CLIENT } from '../providers/model-clients.js';
+import { classifyProviderError } from '../providers/provider-failure.js';
+import type { StageModel } from '../providers/provider-types.js';
+import type { UsageMeter } from '../usage/usage-meter.js';
+import { parseGrades, parseRanking } from './parse-model-output.js';
+import { GRADES_SCHEMA, RANKING_SCHEMA, RERANK_PROMPT_VERSION, listwiseMessages, pointwiseMessages } from './rerank-prompts.js';
+import { parallelTournament, pointwise, slidingWindow, type SchemeResult } from './rerank-schemes.js';
+import type { RankedCandidate, RerankCandidate, RerankMode, RerankOutcome, RerankSettings, RerankTrace } from './rerank-types.js';
+
+export interface RerankRequestOptions {
+  mode?: RerankMode;
+  candidates?: number;
+  window?: number;
+  deadlineMs?: number;
+}
+
+/** Settings for one request: the configured defaults, overridden by the request. */
+export interface ResolvedRerank extends RerankSettings {
+  candidates: number;
+}
+
+interface CallCounter {
+  calls: number;
+  failedCalls: number;
+  unreadable: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+function toRanked(order: RerankCandidate[], scores: Map<string, number> | null): RankedCandidate[] {
+  return order.map((candidate, index) => ({
+    candidate,
+    rerankRank: index + 1,
+    rerankScore: scores?.get(candidate.id) ?? (order.length - index) / order.length,
+  }));
+}
+
+@Injectable()
+export class RerankService {
+  private readonly cache: LRUCache<string, { ids: string[]; scores: Array<[string, number]> | null }> | null;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(RERANK_CHAT_CLIENT) private readonly client: ChatClient | null,
+  ) {
+    const size = config.values.RERANK_CACHE_SIZE;
+    this.cache = size > 0 ? new LRUCache({ max: size }) : null;
+  }
+
+  get model(): StageModel | null {
+    return this.client?.model ?? null;
+  }
+
+  /** The settings a request asks for, or null when it asks for no rerank. */
+  resolve(request: boolean | RerankRequestOptions | undefined): ResolvedRerank | null {
+    const v = this.config.values;
+    const wanted = request === undefined ? v.RERANK_BY_DEFAULT : request !== false;
+    if (!wanted) return null;
+    const options = typeof request === 'object' ? request : {};
+    return {
+      mode: options.mode ?? v.RERANK_MODE,
+      candidates: options.candidates ?? v.RERANK_CANDIDATES,
+      window: options.window ?? v.RERANK_WINDOW,
+      batchSize: v.RERANK_BATCH_SIZE,
+      passageTokens: v.RERANK_PASSAGE_TOKENS,
+      deadlineMs: options.deadlineMs ?? v.RERANK_DEADLINE_MS,
+    };
+  }
+
+  async rerank(query: string, candidates: RerankCandidate[], settings: RerankSettings, meter: UsageMeter): Promise<RerankOutcome> {
+    const started = performance.now();
+    const trace = (status: RerankTrace['status'], counter: Partial<CallCounter>, extra: Partial<RerankTrace> = {}): RerankTrace => ({
+      mode: settings.mode,
+      status,
+      candidates: candidates.length,
+      calls: counter.calls ?? 0,
+      failedCalls: counter.failedCalls ?? 0,
+      roundTrips: 0,
+      inputTokens: counter.inputTokens ?? 0,
+      outputTokens: counter.outputTokens ?? 0,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+      ...extra,
+    });
+    const client = this.client;
+    if (!client) {
+      return { ranked: toRanked(candidates, null), trace: trace('skipped', {}, { reason: 'no rerank model is configured (RERANK_PROVIDER=none); retrieval order kept' }) };
+    }
+    if (candidates.length < 2) return { ranked: toRanked(candidates, null), trace: trace('skipped', {}, { reason: 'fewer than two candidates' }) };
+
+    const key = this.cacheKey(client.model, query, candidates, settings);
+    const cached = this.cache?.get(key);
+    if (cached) {
+      const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
+      return { ranked: toRanked(cached.ids.map((id) => byId.get(id)!), cached.scores ? new Map(cached.scores) : null), trace: trace('cached', {}) };
+    }
+
+    const deadline = AbortSignal.timeout(settings.deadlineMs);
+    const counter: CallCounter = { calls: 0, failedCalls: 0, unreadable: 0, inputTokens: 0, outputTokens: 0 };
+    const call = (messages: ChatMessage[], schema: Record<string, unknown>) => this.call(client, messages, schema, deadline, counter, meter);
+    const rankWindow = async (window: RerankCandidate[]) => {
+      const ids = parseRanking(await call(listwiseMessages(query, window.map((c) => c.text), settings.passageTokens), RANKING_SCHEMA), window.length);
+      if (ids.length === 0) counter.unreadable++;
+      return ids.map((id) => id - 1);
+    };
+    const gradeBatch = async (batch: RerankCandidate[]) => {
+      const grades = parseGrades(await call(pointwiseMessages(query, batch.map((c) => c.text), settings.passageTokens), GRADES_SCHEMA), batch.length);
+      if (grades.size === 0) counter.unreadable++;
+      return new Map([...grades].map(([id, grade]) => [id - 1, grade]));
+    };
+
+    let result: SchemeResult;
+    switch (settings.mode) {
+      case 'listwise':
+        result = await parallelTournament(candidates, settings.window, rankWindow);
+        break;
+      case 'sliding':
+        result = await slidingWindow(candidates, settings.window, Math.max(1, Math.floor(settings.window / 2)), rankWindow);
+        break;
+      case 'pointwise':
+        result = await pointwise(candidates, settings.batchSize, this.config.values.RERANK_CONCURRENCY, gradeBatch);
+        break;
+    }
+
+    const ranked = toRanked(result.order, result.scores);
+    const useful = result.completed - counter.unreadable;
+    const reasons = [...new Set(result.problems)];
+    if (counter.unreadable > 0) reasons.push(`${counter.unreadable} model answer(s) held no usable ranking`);
+    const status: RerankTrace['status'] = useful <= 0 ? 'fallback' : result.failed > 0 || counter.unreadable > 0 ? 'partial' : 'complete';
+    const extra: Partial<RerankTrace> = { roundTrips: result.roundTrips, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) };
+    if (status === 'complete') this.cache?.set(key, { ids: result.order.map((c) => c.id), scores: result.scores ? [...result.scores] : null });
+    return { ranked, trace: trace(status, counter, extra) };
+  }
+
+  private async call(client: ChatClient, messages: ChatMessage[], schema: Record<string, unknown>, deadline: AbortSignal, counter: CallCounter, meter: UsageMeter): Promise<string> {
+    const started = performance.now();
+    counter.calls++;
+    try {
+      const reply = await client.invoke(messages, { signal: deadline, jsonSchema: schema });
+      const usage = reply.usage ?? { inputTokens: 0, outputTokens: 0 };
+      counter.inputTokens += usage.inputTokens;
+      counter.outputTokens += usage.outputTokens;
+      meter.record({ stage: 'rerank', model: client.model, usage, latencyMs: performance.now() - started, outcome: 'ok', estimated: reply.usage === null });
+      return reply.text;
+    } catch (error) {
+      counter.failedCalls++;
+      meter.record({ stage: 'rerank', model: client.model, usage: { inputTokens: 0, outputTokens: 0 }, latencyMs: performance.now() - started, outcome: 'failed', estimated: true });
+      const failure = classifyProviderError(error, deadline);
+      throw new Error(failure.kind === 'timeout' ? 'the rerank deadline passed' : `${failure.kind}${failure.status ? ` (HTTP ${failure.status})` : ''}`);
+    }
+  }
+
+  private cacheKey(model: StageModel, query: string, candidates: RerankCandidate[], settings: RerankSettings): string {
+    const hash = createHash('sha256');
+    for (const part of [model.provider, model.model, RERANK_PROMPT_VERSION, settings.mode, String(settings.window), String(settings.batchSize), String(settings.passageTokens), query]) {
+      hash.update(part).update('\0');
+    }
+    for (const candidate of candidates) hash.update(candidate.contentHash).update('\0');
+    return hash.digest('hex');
+  }
+}
