@@ -1,5 +1,6 @@
 import type { QueryTrace } from '../observability/trace.js';
 import type { RetrievalMode } from '../retrieval/search-types.js';
+import type { RerankRequestOptions } from '../reranking/rerank.service.js';
 import type { MetadataFilter } from '../store/vector-store.js';
 import type { UsageSummary } from '../usage/usage-record.js';
 
@@ -8,6 +9,7 @@ export interface AskRequest {
   topK: number;
   candidates?: number;
   filter?: MetadataFilter;
+  rerank?: boolean | RerankRequestOptions;
 }
 
 /** A numbered source an answer cites as `[n]`. */

@@ -35,7 +35,7 @@ export class AskService {
     const info = await this.search.assertSearchable(collection, request.question, 'question');
     const trace = new TraceRecorder();
     const meter = this.meters.start();
-    const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter }, trace, meter);
+    const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
     const passages = retrieved.results;
     options.emit?.({
       event: 'sources',

@@ -19,11 +19,25 @@ const queryText = z.string().trim().min(1, 'must not be empty');
 
 const candidates = z.number().int().min(1).max(500).optional();
 
+/** `true`/`false`, or the settings to override: mode, candidates, window, deadline. */
+const rerank = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      mode: z.enum(['listwise', 'pointwise', 'sliding']).optional(),
+      candidates: z.number().int().min(2).max(200).optional(),
+      window: z.number().int().min(2).max(50).optional(),
+      deadlineMs: z.number().int().min(50).max(60_000).optional(),
+    }),
+  ])
+  .optional();
+
 export const searchRequestSchema = z.strictObject({
   query: queryText,
   topK: z.number().int().min(1).max(100).default(10),
   candidates,
   filter: metadataFilterSchema.optional(),
+  rerank,
 });
 
 export const askRequestSchema = z.strictObject({
@@ -31,6 +45,7 @@ export const askRequestSchema = z.strictObject({
   topK: z.number().int().min(1).max(20).default(5),
   candidates,
   filter: metadataFilterSchema.optional(),
+  rerank,
   stream: z.boolean().default(false),
 });
 
