@@ -10,7 +10,8 @@ export interface LoadTarget {
   host: string;
   port: number;
   path: string;
-  /** JSON bodies sent in turn; worker w starts at body w * (bodies / concurrency). */
+  /** GET sends no body; POST sends the JSON bodies in turn, worker w starting at body w * (bodies / concurrency). */
+  method?: 'GET' | 'POST';
   bodies: readonly unknown[];
 }
 
@@ -27,7 +28,7 @@ export interface LoadResult {
 
 export async function runLoad(target: LoadTarget, concurrency: number, limits: { seconds: number; maxRequests: number }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const payloads = target.bodies.map((body) => Buffer.from(JSON.stringify(body)));
+  const payloads = target.method === 'GET' ? [null] : target.bodies.map((body) => Buffer.from(JSON.stringify(body)));
   const latenciesMs: number[] = [];
   let errors = 0;
   let firstError: string | null = null;
@@ -56,7 +57,7 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
   return { concurrency, requests: latenciesMs.length, errors, firstError, seconds, requestsPerSecond: latenciesMs.length / seconds, latenciesMs };
 }
 
-function post(agent: Agent, target: LoadTarget, payload: Buffer): Promise<{ status: number; body: string }> {
+function post(agent: Agent, target: LoadTarget, payload: Buffer | null): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -64,8 +65,8 @@ function post(agent: Agent, target: LoadTarget, payload: Buffer): Promise<{ stat
         host: target.host,
         port: target.port,
         path: target.path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        method: payload ? 'POST' : 'GET',
+        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
       },
       (res) => {
         const parts: Buffer[] = [];
@@ -75,6 +76,6 @@ function post(agent: Agent, target: LoadTarget, payload: Buffer): Promise<{ stat
       },
     );
     req.on('error', reject);
-    req.end(payload);
+    req.end(payload ?? undefined);
   });
 }

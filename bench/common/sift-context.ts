@@ -22,10 +22,29 @@ export interface SiftContext {
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/**
+ * The settings every measurement pins, whatever the shell or .env says: a temporary data
+ * directory and no model in the loop (lexical retrieval, extractive answers), so figures
+ * never silently include network calls or cost. A caller that measures a model or another
+ * store says so explicitly through `env`, which wins over these.
+ */
+export const MEASURED_SETUP = {
+  SIFT_STORE: 'sqlite',
+  EMBEDDINGS_PROVIDER: 'none',
+  RERANK_PROVIDER: 'none',
+  GENERATION_PROVIDER: 'none',
+} as const;
+
 export async function openSiftContext(env: Record<string, string | undefined> = {}): Promise<SiftContext> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sift-bench-'));
-  const config = loadConfig({ ...process.env, ...env, DATA_DIR: dataDir });
-  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
+  let app: INestApplicationContext;
+  try {
+    const config = loadConfig({ ...process.env, ...MEASURED_SETUP, ...env, DATA_DIR: dataDir });
+    app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     ingestion: app.get(IngestionService),

@@ -10,7 +10,7 @@ import { runEvaluation, type EvalReport } from './run-eval.js';
 const USAGE = `Usage: npm run eval -- --dataset <folder> [--rerank <mode>] [--candidates N] [--json]
 
   --dataset <folder>  BEIR folder: corpus.jsonl(.gz), queries.jsonl, qrels.tsv
-  --rerank <mode>     reranker to put after retrieval (default none; no reranker exists yet)
+  --rerank <mode>     reranker to put after retrieval (default none; the evaluation runs none yet)
   --candidates <N>    documents retrieval hands on, default 100 (Recall@100 needs 100)
   --json              end the output with one line of JSON holding the figures`;
 

@@ -10,9 +10,9 @@ import { evaluateRun, hasRelevant, type RetrievalMetrics } from './metrics.js';
 
 export interface EvalOptions {
   datasetDir: string;
-  /** How many documents retrieval hands on (to the reranker, once there is one); 100 by default so Recall@100 is defined. */
+  /** How many documents retrieval hands on (to a reranker, once the evaluation runs one); 100 by default so Recall@100 is defined. */
   candidates: number;
-  /** Requested reranker; only `none` exists yet. */
+  /** Requested reranker; the evaluation runs none yet. */
   rerank: string;
   onProgress?: (message: string) => void;
 }
@@ -44,7 +44,7 @@ const COLLECTION = 'eval';
 
 export function rerankNote(requested: string): string | null {
   if (requested === 'none') return null;
-  return `Sift has no reranker yet: --rerank ${requested} was accepted, but these figures are the retrieval order (the same as --rerank none).`;
+  return `the evaluation does not run a reranker yet: --rerank ${requested} was accepted, but these figures are the retrieval order (the same as --rerank none).`;
 }
 
 export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
@@ -54,7 +54,8 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
   const loadMs = performance.now() - started;
 
   // The dataset's own queries are what is measured; the HTTP length guard is not under test.
-  const sift = await openSiftContext({ MAX_QUERY_CHARS: '1000000' });
+  // The store is the one asked for (SIFT_STORE=qdrant with QDRANT_URL evaluates Qdrant).
+  const sift = await openSiftContext({ MAX_QUERY_CHARS: '1000000', SIFT_STORE: process.env.SIFT_STORE ?? 'sqlite' });
   try {
     progress(`ingesting ${dataset.files.corpus} ...`);
     const ingested = await ingestCorpus(sift.ingestion, COLLECTION, readCorpus(dataset.files.corpus), (n) => progress(`  ${n} documents`));

@@ -120,6 +120,18 @@ describe('SqliteVectorStore', () => {
     expect(await sources({ source: 'fr.txt' })).toEqual(['fr.txt']);
   });
 
+  it('ranks by BM25 and applies the limit after the filter, not before', async () => {
+    await store.putDocument(doc({ source: 'best.txt', metadata: { lang: 'de' }, chunks: [chunk(0, 'solar solar solar panels')] }));
+    await store.putDocument(doc({ source: 'good.txt', metadata: { lang: 'en' }, chunks: [chunk(0, 'solar panels on roofs and other things')] }));
+    await store.putDocument(doc({ source: 'weak.txt', metadata: { lang: 'en' }, chunks: [chunk(0, 'panels of wood, glass, steel and other things')] }));
+
+    const unfiltered = await store.searchLexical('docs', 'solar panels', { limit: 3 });
+    expect(unfiltered.map((hit) => hit.document.source)).toEqual(['best.txt', 'good.txt', 'weak.txt']);
+    expect(unfiltered[0]!.score).toBeGreaterThan(unfiltered[1]!.score);
+    const filtered = await store.searchLexical('docs', 'solar panels', { limit: 1, filter: { lang: 'en' } });
+    expect(filtered.map((hit) => hit.document.source)).toEqual(['good.txt']);
+  });
+
   it('finds nearest vectors and refuses a query of another dimension', async () => {
     await store.putDocument(doc({ source: 'v.txt', embeddingModel: 'test-3d', chunks: [chunk(0, 'east', [1, 0, 0]), chunk(1, 'north', [0, 1, 0])] }));
     const hits = await store.searchDense('docs', Float32Array.from([0.9, 0.1, 0]), { limit: 2 });

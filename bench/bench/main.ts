@@ -1,0 +1,348 @@
+// `npm run bench [-- --dataset <folder>] [--quick]`
+// One run, one dataset (SciFact by default), Sift and a peer library side by side:
+//   1. ingest throughput through IngestionService (embeddings off), in this process;
+//   2. search latency in process (SearchService), the same queries as MiniSearch gets;
+//   3. /search at concurrency 1 and 8 and /ask at concurrency 1 over real HTTP, against
+//      `node dist/src/main.js` in a child process serving the data written in step 1;
+//   4. MiniSearch in its own child process: index time, query latency, nDCG@10, peak RSS.
+// Prints a table with a Sift ÷ peer ratio per figure and writes the same figures as JSON to
+// bench/results/<timestamp>.json and bench/results/latest.json.
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatCount, formatMs, formatTable, percentile, round } from '../common/report.js';
+import { ingestCorpus, openSiftContext, type SiftContext } from '../common/sift-context.js';
+import { DatasetError } from '../eval/beir-dataset.js';
+import { evaluateRun } from '../eval/metrics.js';
+import { runLoad, type LoadResult } from './http-load.js';
+import type { PeerRequest, PeerResult } from './minisearch-peer.js';
+import { startSiftServer } from './sift-server.js';
+import { loadWorkload, type Workload } from './workload.js';
+
+const COLLECTION = 'bench';
+const SEARCH_TOP_K = 10;
+
+interface Profile {
+  name: 'full' | 'quick';
+  documentLimit?: number;
+  queryLimit?: number;
+  /** Passes over the query list for in-process latency. */
+  passes: number;
+  /** Wall time of each HTTP load phase. */
+  loadSeconds: number;
+  askSeconds: number;
+}
+
+const PROFILES: Record<Profile['name'], Profile> = {
+  full: { name: 'full', passes: 3, loadSeconds: 10, askSeconds: 6 },
+  quick: { name: 'quick', documentLimit: 1000, queryLimit: 100, passes: 1, loadSeconds: 2, askSeconds: 1.5 },
+};
+
+// The issue's acceptance figures for this 2-core machine.
+const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20 };
+
+interface LatencySummary {
+  requests: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  requestsPerSecond: number;
+}
+
+function summarize(result: LoadResult): LatencySummary {
+  if (result.errors > 0) console.error(`warning: ${result.errors} failed requests, first: ${result.firstError}`);
+  return {
+    requests: result.requests,
+    errors: result.errors,
+    p50Ms: round(percentile(result.latenciesMs, 0.5), 3),
+    p99Ms: round(percentile(result.latenciesMs, 0.99), 3),
+    requestsPerSecond: round(result.requestsPerSecond, 1),
+  };
+}
+
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (dir !== dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'sift') return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('Cannot find the Sift repository root (package.json named "sift") above the benchmark.');
+}
+
+async function measureSift(workload: Workload, profile: Profile, log: (line: string) => void) {
+  const sift = await openSiftContext();
+  try {
+    return { dataDir: sift.dataDir, ...(await measureSiftIn(sift, workload, profile, log)) };
+  } catch (error) {
+    await sift.close();
+    throw error;
+  }
+}
+
+async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Profile, log: (line: string) => void) {
+  log(`ingesting ${workload.corpus.length} documents through IngestionService ...`);
+  const ingested = await ingestCorpus(sift.ingestion, COLLECTION, workload.corpus);
+  const ingestPeakRssBytes = process.resourceUsage().maxRSS * 1024;
+
+  log('searching in process ...');
+  for (const [, query] of workload.queries.slice(0, 30)) await sift.search.search(COLLECTION, { query, topK: SEARCH_TOP_K });
+  const latencies: number[] = [];
+  const searchStarted = performance.now();
+  for (let pass = 0; pass < profile.passes; pass += 1) {
+    for (const [, query] of workload.queries) {
+      const begin = performance.now();
+      await sift.search.search(COLLECTION, { query, topK: SEARCH_TOP_K });
+      latencies.push(performance.now() - begin);
+    }
+  }
+  const searchSeconds = (performance.now() - searchStarted) / 1000;
+
+  // Quality on the same queries, documents ranked by their best chunk (as `npm run eval`).
+  const topK = Math.ceil(100 * Math.max(1, ingested.chunks / Math.max(1, ingested.documents)));
+  const run = new Map<string, string[]>();
+  for (const [queryId, query] of workload.queries) {
+    const { results } = await sift.search.search(COLLECTION, { query, topK });
+    const ranked = [...new Set(results.map((hit) => ingested.sourceToId.get(hit.source) ?? hit.source))].slice(0, 100);
+    run.set(queryId, ranked);
+  }
+  const quality = evaluateRun(new Map([...workload.qrels].filter(([queryId]) => run.has(queryId))), run);
+  await sift.close({ keepData: true });
+
+  const seconds = ingested.ms / 1000;
+  return {
+    ingest: {
+      documents: ingested.documents,
+      chunks: ingested.chunks,
+      ms: round(ingested.ms, 1),
+      docsPerSecond: round(ingested.documents / seconds, 1),
+      chunksPerSecond: round(ingested.chunks / seconds, 1),
+      processPeakRssBytes: ingestPeakRssBytes,
+    },
+    searchInProcess: {
+      p50Ms: round(percentile(latencies, 0.5), 3),
+      p99Ms: round(percentile(latencies, 0.99), 3),
+      queriesPerSecond: round(latencies.length / searchSeconds, 1),
+      ndcg10: round(quality.ndcg10, 4),
+      recall100: round(quality.recall100, 4),
+    },
+  };
+}
+
+async function measureHttp(repoRoot: string, dataDir: string, workload: Workload, profile: Profile, log: (line: string) => void) {
+  log('starting node dist/src/main.js ...');
+  const server = await startSiftServer(repoRoot, dataDir);
+  try {
+    const target = { host: server.host, port: server.port };
+    const searchBodies = workload.queries.map(([, query]) => ({ query, topK: SEARCH_TOP_K }));
+    const search = { ...target, path: `/v1/collections/${COLLECTION}/search`, bodies: searchBodies };
+    const ask = { ...target, path: `/v1/collections/${COLLECTION}/ask`, bodies: workload.queries.map(([, question]) => ({ question })) };
+    const maxRequests = 50_000;
+    await runLoad(search, 2, { seconds: 1, maxRequests: 200 }); // warm-up: JIT, page cache
+    log(`/search, concurrency 1, ${profile.loadSeconds} s ...`);
+    const searchC1 = summarize(await runLoad(search, 1, { seconds: profile.loadSeconds, maxRequests }));
+    log(`/search, concurrency 8, ${profile.loadSeconds} s ...`);
+    const searchC8 = summarize(await runLoad(search, 8, { seconds: profile.loadSeconds, maxRequests }));
+    log(`/ask, concurrency 1, ${profile.askSeconds} s ...`);
+    const askC1 = summarize(await runLoad(ask, 1, { seconds: profile.askSeconds, maxRequests }));
+    // The floor under every route: the same HTTP stack answering a request that does no work.
+    // Mean latency at concurrency c is c / throughput, so this bounds what /search can reach.
+    log(`/healthz, concurrency 8, ${profile.askSeconds} s ...`);
+    const healthC8 = summarize(await runLoad({ ...target, path: '/healthz', method: 'GET', bodies: [] }, 8, { seconds: profile.askSeconds, maxRequests }));
+    return { searchC1, searchC8, askC1, healthC8, serverPeakRssBytes: server.peakRssBytes() };
+  } finally {
+    await server.stop();
+  }
+}
+
+function measurePeer(repoRoot: string, request: PeerRequest): Promise<PeerResult> {
+  const version = (JSON.parse(readFileSync(join(repoRoot, 'node_modules/minisearch/package.json'), 'utf8')) as { version: string }).version;
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'minisearch-peer.js');
+  return new Promise((resolvePeer, reject) => {
+    const child = fork(script, [JSON.stringify(request), version], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: PeerResult | null = null;
+    child.on('message', (message) => (result = message as PeerResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolvePeer(result) : reject(new Error(`The MiniSearch measurement exited with code ${code} and no result.`))));
+  });
+}
+
+function ratio(sift: number, peer: number): number {
+  return round(sift / peer, 2);
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      strict: true,
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\nUsage: npm run bench [-- --dataset <folder>] [--quick]`);
+    return 2;
+  }
+  if (values.help) {
+    console.log('Usage: npm run bench [-- --dataset <folder>] [--quick]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases');
+    return 0;
+  }
+  const repoRoot = findRepoRoot();
+  const base = process.env.INIT_CWD ?? process.cwd();
+  const datasetDir = values.dataset
+    ? isAbsolute(values.dataset)
+      ? values.dataset
+      : resolve(base, values.dataset)
+    : resolve(repoRoot, '../shared/datasets/scifact');
+  if (!existsSync(join(repoRoot, 'dist/src/main.js'))) {
+    console.error('dist/src/main.js is missing: run `npm run build` (npm run bench does it first).');
+    return 2;
+  }
+  const profile = PROFILES[values.quick ? 'quick' : 'full'];
+  const log = (line: string) => console.error(line);
+  const started = performance.now();
+  // Other work on a shared 2-core machine shows up in every latency; the load average at the
+  // start says how much to trust absolute figures (the Sift / peer ratios suffer less).
+  const loadAtStart = loadavg().map((value) => round(value, 2));
+
+  let workload: Workload;
+  try {
+    workload = await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
+  } catch (error) {
+    if (!(error instanceof DatasetError)) throw error;
+    console.error(`Dataset problem: ${error.message}`);
+    return 2;
+  }
+
+  const sift = await measureSift(workload, profile, log);
+  let http;
+  try {
+    http = await measureHttp(repoRoot, sift.dataDir, workload, profile, log);
+  } finally {
+    rmSync(sift.dataDir, { recursive: true, force: true });
+  }
+  log('measuring MiniSearch in its own process ...');
+  const peer = await measurePeer(repoRoot, { datasetDir, documentLimit: profile.documentLimit, queryLimit: profile.queryLimit, passes: profile.passes });
+
+  const results = {
+    timestamp: new Date().toISOString(),
+    profile: profile.name,
+    machine: {
+      nproc: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: round(totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      loadAverageAtStart: loadAtStart,
+    },
+    dataset: { folder: datasetDir, documents: sift.ingest.documents, chunks: sift.ingest.chunks, queries: workload.queries.length },
+    sift: {
+      ingest: sift.ingest,
+      searchInProcess: sift.searchInProcess,
+      http: { searchC1: http.searchC1, searchC8: http.searchC8, askC1: http.askC1, healthC8: http.healthC8, topK: SEARCH_TOP_K },
+      serverPeakRssBytes: http.serverPeakRssBytes,
+    },
+    peer: {
+      ...peer,
+      indexMs: round(peer.indexMs, 1),
+      docsPerSecond: round(peer.docsPerSecond, 1),
+      queryP50Ms: round(peer.queryP50Ms, 3),
+      queryP99Ms: round(peer.queryP99Ms, 3),
+      queriesPerSecond: round(peer.queriesPerSecond, 1),
+      ndcg10: round(peer.ndcg10, 4),
+      recall100: round(peer.recall100, 4),
+    },
+    // Sift ÷ peer. Above 1 means Sift is faster for throughputs and slower for latencies.
+    ratios: {
+      ingestDocsPerSecond: ratio(sift.ingest.docsPerSecond, peer.docsPerSecond),
+      searchInProcessP50: ratio(sift.searchInProcess.p50Ms, peer.queryP50Ms),
+      searchInProcessP99: ratio(sift.searchInProcess.p99Ms, peer.queryP99Ms),
+      httpSearchC1P50: ratio(http.searchC1.p50Ms, peer.queryP50Ms),
+      httpSearchC1P99: ratio(http.searchC1.p99Ms, peer.queryP99Ms),
+      httpSearchC8P50: ratio(http.searchC8.p50Ms, peer.queryP50Ms),
+      httpSearchC8P99: ratio(http.searchC8.p99Ms, peer.queryP99Ms),
+      httpSearchC8Throughput: ratio(http.searchC8.requestsPerSecond, peer.queriesPerSecond),
+      httpAskC1P50: ratio(http.askC1.p50Ms, peer.queryP50Ms),
+      peakRss: http.serverPeakRssBytes === null ? null : ratio(http.serverPeakRssBytes, peer.peakRssBytes),
+      ndcg10: ratio(sift.searchInProcess.ndcg10, peer.ndcg10),
+    },
+    targets: {
+      ingestChunksPerSecond: { target: `>= ${TARGETS.ingestChunksPerSecond}`, value: sift.ingest.chunksPerSecond, met: sift.ingest.chunksPerSecond >= TARGETS.ingestChunksPerSecond },
+      searchC8P50Ms: { target: `<= ${TARGETS.searchC8P50Ms}`, value: http.searchC8.p50Ms, met: http.searchC8.p50Ms <= TARGETS.searchC8P50Ms },
+      searchC8P99Ms: { target: `<= ${TARGETS.searchC8P99Ms}`, value: http.searchC8.p99Ms, met: http.searchC8.p99Ms <= TARGETS.searchC8P99Ms },
+    },
+    wallSeconds: 0,
+  };
+  results.wallSeconds = round((performance.now() - started) / 1000, 1);
+
+  printTable(results);
+  const dir = join(repoRoot, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const file = join(dir, `${results.timestamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(dir, 'latest.json'), json);
+  console.log(`\nwritten: ${file} (and bench/results/latest.json)`);
+  return 0;
+}
+
+type Results = {
+  profile: string;
+  machine: { nproc: number; cpuModel: string; node: string; loadAverageAtStart: number[] };
+  dataset: { documents: number; chunks: number; queries: number };
+  sift: {
+    ingest: { docsPerSecond: number; chunksPerSecond: number; ms: number; processPeakRssBytes: number };
+    searchInProcess: { p50Ms: number; p99Ms: number; queriesPerSecond: number; ndcg10: number; recall100: number };
+    http: Record<'searchC1' | 'searchC8' | 'askC1' | 'healthC8', LatencySummary>;
+    serverPeakRssBytes: number | null;
+  };
+  peer: PeerResult;
+  ratios: Record<string, number | null>;
+  targets: Record<string, { target: string; value: number; met: boolean }>;
+  wallSeconds: number;
+};
+
+function printTable(results: Results): void {
+  const { sift, peer, ratios: r } = results;
+  const x = (value: number | null | undefined) => (value === null || value === undefined ? '-' : `${value.toFixed(2)}x`);
+  const mib = (bytes: number | null) => (bytes === null ? '-' : `${formatCount(bytes / 2 ** 20)} MiB`);
+  const h = sift.http;
+  const rows: string[][] = [
+    ['ingest, docs/s', formatCount(sift.ingest.docsPerSecond), formatCount(peer.docsPerSecond), x(r.ingestDocsPerSecond)],
+    ['ingest, chunks/s', formatCount(sift.ingest.chunksPerSecond), '-', ''],
+    ['search in process, p50', formatMs(sift.searchInProcess.p50Ms), formatMs(peer.queryP50Ms), x(r.searchInProcessP50)],
+    ['search in process, p99', formatMs(sift.searchInProcess.p99Ms), formatMs(peer.queryP99Ms), x(r.searchInProcessP99)],
+    ['HTTP /search c=1, p50', formatMs(h.searchC1.p50Ms), formatMs(peer.queryP50Ms), x(r.httpSearchC1P50)],
+    ['HTTP /search c=1, p99', formatMs(h.searchC1.p99Ms), formatMs(peer.queryP99Ms), x(r.httpSearchC1P99)],
+    ['HTTP /search c=1, req/s', formatCount(h.searchC1.requestsPerSecond), '', ''],
+    ['HTTP /search c=8, p50', formatMs(h.searchC8.p50Ms), formatMs(peer.queryP50Ms), x(r.httpSearchC8P50)],
+    ['HTTP /search c=8, p99', formatMs(h.searchC8.p99Ms), formatMs(peer.queryP99Ms), x(r.httpSearchC8P99)],
+    ['HTTP /search c=8, req/s', formatCount(h.searchC8.requestsPerSecond), formatCount(peer.queriesPerSecond), x(r.httpSearchC8Throughput)],
+    ['HTTP /ask c=1, p50', formatMs(h.askC1.p50Ms), formatMs(peer.queryP50Ms), x(r.httpAskC1P50)],
+    ['HTTP /ask c=1, p99', formatMs(h.askC1.p99Ms), '', ''],
+    ['HTTP GET /healthz c=8, p50 (floor)', formatMs(h.healthC8.p50Ms), '', ''],
+    ['HTTP GET /healthz c=8, req/s (ceiling)', formatCount(h.healthC8.requestsPerSecond), '', ''],
+    ['peak RSS (Sift server / peer process)', mib(sift.serverPeakRssBytes), mib(peer.peakRssBytes), x(r.peakRss)],
+    ['peak RSS (Sift ingest process)', mib(sift.ingest.processPeakRssBytes), '', ''],
+    ['nDCG@10', sift.searchInProcess.ndcg10.toFixed(4), peer.ndcg10.toFixed(4), x(r.ndcg10)],
+    ['Recall@100', sift.searchInProcess.recall100.toFixed(4), peer.recall100.toFixed(4), ''],
+  ];
+  console.log(
+    [
+      `Sift benchmark (${results.profile}): ${formatCount(results.dataset.documents)} documents, ${formatCount(results.dataset.chunks)} chunks, ${results.dataset.queries} queries`,
+      `machine: ${results.machine.nproc} cores (${results.machine.cpuModel}), node ${results.machine.node}, load average at start ${results.machine.loadAverageAtStart.join(' ')}; wall ${results.wallSeconds} s`,
+      `peer: MiniSearch ${peer.version} in process (defaults); HTTP rows compare Sift over HTTP with the peer's in-process call`,
+      '',
+      formatTable(['measure', 'Sift', 'MiniSearch', 'Sift / peer'], rows),
+      '',
+      'targets (issue 4, this 2-core machine):',
+      ...Object.entries(results.targets).map(([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name} ${t.target}: ${t.value}`),
+      `requests failed: ${h.searchC1.errors + h.searchC8.errors + h.askC1.errors + h.healthC8.errors}`,
+    ].join('\n'),
+  );
+}
+
+process.exitCode = await main();
