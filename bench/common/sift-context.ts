@@ -11,12 +11,14 @@ import { loadConfig } from '../../src/config/app-config.js';
 import { CoreModule } from '../../src/core.module.js';
 import { IngestionService } from '../../src/ingestion/ingestion.service.js';
 import { SearchService } from '../../src/retrieval/search.service.js';
+import { VECTOR_STORE, type VectorStore } from '../../src/store/vector-store.js';
 import type { CorpusDocument } from '../eval/beir-dataset.js';
 
 export interface SiftContext {
   app: INestApplicationContext;
   ingestion: IngestionService;
   search: SearchService;
+  store: VectorStore;
   dataDir: string;
   /** Closes the store; removes the data directory unless asked to keep it. */
   close(options?: { keepData?: boolean }): Promise<void>;
@@ -35,24 +37,26 @@ export const MEASURED_SETUP = {
   GENERATION_PROVIDER: 'none',
 } as const;
 
-export async function openSiftContext(env: Record<string, string | undefined> = {}): Promise<SiftContext> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sift-bench-'));
+/** `existingDataDir` opens a data directory another context filled (and leaves it in place). */
+export async function openSiftContext(env: Record<string, string | undefined> = {}, existingDataDir?: string): Promise<SiftContext> {
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'sift-bench-'));
   let app: INestApplicationContext;
   try {
     const config = loadConfig({ ...process.env, ...MEASURED_SETUP, ...env, DATA_DIR: dataDir });
     app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
   } catch (error) {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!existingDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
   return {
     app,
     ingestion: app.get(IngestionService),
     search: app.get(SearchService),
+    store: app.get<VectorStore>(VECTOR_STORE),
     dataDir,
     async close(options) {
       await app.close();
-      if (!options?.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!options?.keepData && !existingDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -93,4 +97,17 @@ export async function ingestCorpus(
   }
   result.ms = performance.now() - started;
   return result;
+}
+
+/** passageKey(chunk text) -> corpus id for every chunk of a collection, for judges that read prompts. */
+export async function chunkOwners(store: VectorStore, collection: string, sourceToId: Map<string, string>, key: (text: string) => string): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  for (let offset = 0; ; offset += 1000) {
+    const { documents } = await store.listDocuments(collection, { limit: 1000, offset });
+    if (documents.length === 0) break;
+    for (const document of documents) {
+      for (const chunk of await store.getChunks(collection, document.id)) owners.set(key(chunk.text), sourceToId.get(document.source) ?? document.source);
+    }
+  }
+  return owners;
 }

@@ -5,22 +5,47 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCount, formatMs, formatTable } from '../common/report.js';
 import { DatasetError } from './beir-dataset.js';
-import { runEvaluation, type EvalReport } from './run-eval.js';
+import type { RerankMode } from '../../src/reranking/rerank-types.js';
+import { RERANK_CHOICES, runEvaluation, type EvalReport, type RerankChoice } from './run-eval.js';
 
-const USAGE = `Usage: npm run eval -- --dataset <folder> [--rerank <mode>] [--candidates N] [--json]
+const USAGE = `Usage: npm run eval -- --dataset <folder> [--rerank <model>] [--rerank-mode <mode>] [--candidates N] [--json]
 
-  --dataset <folder>  BEIR folder: corpus.jsonl(.gz), queries.jsonl, qrels.tsv
-  --rerank <mode>     reranker to put after retrieval (default none; the evaluation runs none yet)
-  --candidates <N>    documents retrieval hands on, default 100 (Recall@100 needs 100)
-  --json              end the output with one line of JSON holding the figures`;
+  --dataset <folder>     BEIR folder: corpus.jsonl(.gz), queries.jsonl, qrels.tsv
+  --rerank <model>       none (default); oracle, noisy-oracle or garbage (judges behind the fake
+                         Gemini API, answering from the qrels or with nonsense); gemini or ollama
+                         (real providers, configured by GOOGLE_API_KEY / OLLAMA_BASE_URL)
+  --rerank-mode <mode>   listwise (parallel tournament, default), sliding (RankGPT) or pointwise
+  --window <N>           passages per listwise call, default 20
+  --judge-latency <ms>   added latency per judge call (to see a scheme's wall time)
+  --noise <share>        share of positions the noisy-oracle scrambles per window, default 0.2
+  --candidates <N>       documents retrieval hands on (the chunks the reranker reorders), default 100
+  --json                 end the output with one line of JSON holding the figures`;
 
 class UsageError extends Error {}
 
 interface CliOptions {
   datasetDir: string;
-  rerank: string;
+  rerank: RerankChoice;
+  rerankMode: RerankMode;
+  window: number;
+  judgeLatencyMs: number;
+  noiseShare: number;
   candidates: number;
   json: boolean;
+}
+
+const RERANK_MODES: readonly RerankMode[] = ['listwise', 'sliding', 'pointwise'];
+
+function share(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw new UsageError(`--noise must be a number from 0 to 1 (got "${raw}")`);
+  return value;
+}
+
+function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  return value;
 }
 
 function parseCli(argv: string[]): CliOptions | 'help' {
@@ -31,6 +56,10 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       options: {
         dataset: { type: 'string' },
         rerank: { type: 'string', default: 'none' },
+        'rerank-mode': { type: 'string', default: 'listwise' },
+        window: { type: 'string', default: '20' },
+        'judge-latency': { type: 'string', default: '0' },
+        noise: { type: 'string', default: '0.2' },
         candidates: { type: 'string', default: '100' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -43,16 +72,23 @@ function parseCli(argv: string[]): CliOptions | 'help' {
   }
   if (values.help) return 'help';
   if (!values.dataset) throw new UsageError('--dataset <folder> is required');
-  const candidates = Number(values.candidates);
-  if (!Number.isInteger(candidates) || candidates < 1 || candidates > 1000) {
-    throw new UsageError(`--candidates must be a whole number from 1 to 1000 (got "${values.candidates}")`);
+  const candidates = wholeNumber('--candidates', values.candidates, 1, 1000);
+  if (!(RERANK_CHOICES as readonly string[]).includes(values.rerank)) {
+    throw new UsageError(`--rerank must be one of ${RERANK_CHOICES.join(', ')} (got "${values.rerank}")`);
   }
-  if (!/^[a-z][a-z0-9-]*$/.test(values.rerank)) throw new UsageError(`--rerank "${values.rerank}" is not a mode name`);
+  if (!(RERANK_MODES as readonly string[]).includes(values['rerank-mode'])) {
+    throw new UsageError(`--rerank-mode must be one of ${RERANK_MODES.join(', ')} (got "${values['rerank-mode']}")`);
+  }
+  if (values.rerank !== 'none' && candidates > 200) throw new UsageError('--candidates can be at most 200 with a reranker');
   // npm runs scripts from the package root; a relative path means relative to where the user typed it.
   const base = process.env.INIT_CWD ?? process.cwd();
   return {
     datasetDir: isAbsolute(values.dataset) ? values.dataset : resolve(base, values.dataset),
-    rerank: values.rerank,
+    rerank: values.rerank as RerankChoice,
+    rerankMode: values['rerank-mode'] as RerankMode,
+    window: wholeNumber('--window', values.window, 2, 50),
+    judgeLatencyMs: wholeNumber('--judge-latency', values['judge-latency'], 0, 60_000),
+    noiseShare: share(values.noise),
     candidates,
     json: values.json,
   };
@@ -62,7 +98,7 @@ function printReport(report: EvalReport): void {
   const t = report.timings;
   const lines = [
     `Sift evaluation: ${report.dataset} (${formatCount(report.documents)} documents, ${formatCount(report.chunks)} chunks, ${report.queries} queries)`,
-    `retrieval: ${report.retrieval} BM25, ${report.candidates} candidates; rerank: ${report.rerank.applied}`,
+    `retrieval: ${report.retrieval} BM25, ${report.candidates} candidates; rerank: ${report.rerank.applied}${report.rerank.mode ? ` (${report.rerank.mode})` : ''}`,
     '',
     formatTable(
       ['metric', 'value'],
@@ -85,11 +121,30 @@ function printReport(report: EvalReport): void {
       ],
     ),
     '',
-    `model usage: ${report.usage.tokens} tokens, $${report.usage.costUsd.toFixed(4)} (${report.usage.note})`,
   ];
+  const r = report.rerank;
+  if (r.applied === 'none') {
+    lines.push('model usage: none (lexical retrieval, no reranker)');
+  } else {
+    lines.push(
+      '',
+      formatTable(
+        ['rerank', 'value'],
+        [
+          ['ceiling nDCG@10 (best order of the candidates)', r.ceiling.toFixed(4)],
+          ['nDCG@10 / ceiling', r.ceiling > 0 ? (report.ndcg10 / r.ceiling).toFixed(3) : 'n/a'],
+          ['model calls per query', String(r.calls)],
+          ['sequential round trips per query', String(r.roundTrips)],
+          ['tokens per query', formatCount(r.tokensPerQuery)],
+          ['est. cost per query (Flash Lite prices)', `$${r.costPerQuery.toFixed(6)}`],
+          ['rerank time p50', formatMs(r.rerankP50Ms)],
+          ['outcomes', Object.entries(r.statuses).map(([status, n]) => `${status} ${n}`).join(', ')],
+        ],
+      ),
+    );
+  }
   if (report.skippedDocuments > 0) lines.push(`note: ${report.skippedDocuments} documents had neither title nor text and were not indexed`);
   if (report.missingQueries > 0) lines.push(`note: ${report.missingQueries} judged queries are missing from queries.jsonl and count as misses`);
-  if (report.rerank.note) lines.push(`note: ${report.rerank.note}`);
   console.log(lines.join('\n'));
 }
 
@@ -109,6 +164,10 @@ async function main(): Promise<number> {
   const report = await runEvaluation({
     datasetDir: options.datasetDir,
     rerank: options.rerank,
+    rerankMode: options.rerankMode,
+    window: options.window,
+    judgeLatencyMs: options.judgeLatencyMs,
+    noiseShare: options.noiseShare,
     candidates: options.candidates,
     onProgress: (message) => console.error(message),
   }).catch((error: unknown) => {
@@ -119,7 +178,6 @@ async function main(): Promise<number> {
     console.error(`Dataset problem: ${report.message}`);
     return 2;
   }
-  if (report.rerank.note) console.error(`warning: ${report.rerank.note}`);
   printReport(report);
   if (options.json) console.log(JSON.stringify(report));
   return 0;

@@ -28,7 +28,7 @@ describe('runEvaluation', () => {
   afterEach(() => dir.remove());
 
   it('ingests the corpus, runs the judged queries and scores them', async () => {
-    const report = await runEvaluation({ datasetDir: dir.path, candidates: 100, rerank: 'none' });
+    const report = await runEvaluation({ datasetDir: dir.path, candidates: 100, rerank: 'none', rerankMode: 'listwise', window: 20 });
     expect(report).toMatchObject({
       documents: 3,
       skippedDocuments: 1,
@@ -37,15 +37,48 @@ describe('runEvaluation', () => {
       recall10: 1,
       recall100: 1,
       mrr10: 1,
-      rerank: { requested: 'none', applied: 'none', note: null },
+      rerank: { applied: 'none', mode: null, calls: 0 },
     });
     expect(report.chunks).toBeGreaterThanOrEqual(3);
     expect(report.timings.ingestMs).toBeGreaterThan(0);
   });
 
-  it('accepts a reranker name and says that it ran none', async () => {
-    const report = await runEvaluation({ datasetDir: dir.path, candidates: 100, rerank: 'listwise' });
-    expect(report.rerank.applied).toBe('none');
-    expect(report.rerank.note).toMatch(/does not run a reranker yet/);
+});
+
+describe('runEvaluation with a rerank judge', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  const options = { candidates: 100, rerankMode: 'listwise', window: 20 } as const;
+
+  // Retrieval puts the decoys (which repeat "otters") above the one relevant document.
+  beforeEach(() => {
+    dir = makeTempDir();
+    const corpus = [
+      { _id: 'decoy-1', title: 'Otters', text: 'Otters, otters, otters: a list of the otters in European zoos.' },
+      { _id: 'decoy-2', title: 'Otter facts', text: 'Otters are mammals. Otters eat fish. Otters swim.' },
+      { _id: 'answer', title: 'At sea', text: 'Sea otters link paws at night so they do not drift apart.' },
+    ];
+    writeFileSync(join(dir.path, 'corpus.jsonl'), corpus.map((doc) => JSON.stringify(doc)).join('\n'));
+    writeFileSync(join(dir.path, 'queries.jsonl'), '{"_id": "q1", "text": "which otters are sleeping"}\n');
+    writeFileSync(join(dir.path, 'qrels.tsv'), 'q1\tanswer\t1\n');
+  });
+  afterEach(() => dir.remove());
+
+  it('reaches the ceiling of the candidates with the oracle', async () => {
+    const plain = await runEvaluation({ datasetDir: dir.path, rerank: 'none', ...options });
+    const report = await runEvaluation({ datasetDir: dir.path, rerank: 'oracle', ...options });
+    expect(plain.ndcg10).toBeLessThan(1);
+    expect(report.rerank).toMatchObject({ applied: 'oracle', mode: 'listwise', ceiling: 1, statuses: { complete: 1 } });
+    expect(report.ndcg10).toBe(1);
+    expect(report).toMatchObject({ calls: 1, roundTrips: 1 });
+    expect(report.tokensPerQuery).toBeGreaterThan(0);
+    expect(report.costPerQuery).toBeGreaterThan(0);
+  });
+
+  it('keeps the retrieval figures exactly with the garbage judge', async () => {
+    const plain = await runEvaluation({ datasetDir: dir.path, rerank: 'none', ...options });
+    const garbage = await runEvaluation({ datasetDir: dir.path, rerank: 'garbage', ...options });
+    expect(garbage.ndcg10).toBe(plain.ndcg10);
+    expect(garbage.mrr10).toBe(plain.mrr10);
+    expect(garbage.rerank.statuses).toEqual({ fallback: 1 });
   });
 });

@@ -1,20 +1,45 @@
 // One evaluation run: ingest a BEIR corpus into a throw-away data directory through Sift's
-// own ingestion, run every judged query through Sift's own search, and score the ranking.
-// Retrieval ranks chunks; a document ranks where its best chunk does, which is the usual
-// "max passage" rule when documents are longer than one chunk.
+// own ingestion, run every judged query through Sift's own search (and rerank layer, when
+// asked), and score the ranking. Retrieval ranks chunks; a document ranks where its best
+// chunk does, which is the usual "max passage" rule when documents are longer than one chunk.
 import { basename, resolve } from 'node:path';
-import { ingestCorpus, openSiftContext } from '../common/sift-context.js';
+import type { RerankMode } from '../../src/reranking/rerank-types.js';
+import { PriceTable } from '../../src/usage/price-table.js';
+import { chunkOwners, ingestCorpus, openSiftContext } from '../common/sift-context.js';
 import { percentile, round } from '../common/report.js';
 import { loadDataset, readCorpus } from './beir-dataset.js';
-import { evaluateRun, hasRelevant, type RetrievalMetrics } from './metrics.js';
+import { evaluateRun, hasRelevant, ndcgAt, type RetrievalMetrics } from './metrics.js';
+import { JUDGE_KINDS, passageKey, startRerankJudge, type JudgeKind, type RerankJudge } from './rerank-judge.js';
+
+/** `none`, a judge model behind the fake Gemini, or a real provider configured by the environment. */
+export type RerankChoice = 'none' | JudgeKind | 'gemini' | 'ollama';
+export const RERANK_CHOICES: readonly RerankChoice[] = ['none', ...JUDGE_KINDS, 'gemini', 'ollama'];
 
 export interface EvalOptions {
   datasetDir: string;
-  /** How many documents retrieval hands on (to a reranker, once the evaluation runs one); 100 by default so Recall@100 is defined. */
+  /** Documents retrieval hands on; with a reranker, the chunks it reorders. 100 by default so Recall@100 is defined. */
   candidates: number;
-  /** Requested reranker; the evaluation runs none yet. */
-  rerank: string;
+  rerank: RerankChoice;
+  rerankMode: RerankMode;
+  window: number;
+  /** Added latency of the judge model per call, to see the scheme's wall time. */
+  judgeLatencyMs?: number;
+  /** Share of positions the noisy oracle scrambles in each window (default 0.2). */
+  noiseShare?: number;
   onProgress?: (message: string) => void;
+}
+
+export interface RerankFigures {
+  applied: RerankChoice;
+  mode: RerankMode | null;
+  /** Best nDCG@10 an ordering of the candidates could reach: the reranker's ceiling. */
+  ceiling: number;
+  calls: number;
+  roundTrips: number;
+  tokensPerQuery: number;
+  costPerQuery: number;
+  statuses: Record<string, number>;
+  rerankP50Ms: number;
 }
 
 export interface EvalReport extends RetrievalMetrics {
@@ -26,8 +51,13 @@ export interface EvalReport extends RetrievalMetrics {
   missingQueries: number;
   candidates: number;
   retrieval: 'lexical';
-  rerank: { requested: string; applied: 'none'; note: string | null };
-  usage: { tokens: number; costUsd: number; note: string };
+  rerank: RerankFigures;
+  /** Top-level copies of the rerank figures, for scripts reading the JSON line. */
+  ceiling: number;
+  calls: number;
+  roundTrips: number;
+  tokensPerQuery: number;
+  costPerQuery: number;
   timings: {
     loadMs: number;
     ingestMs: number;
@@ -41,10 +71,13 @@ export interface EvalReport extends RetrievalMetrics {
 }
 
 const COLLECTION = 'eval';
+// Cost is reported at Flash Lite prices whatever model ran, so runs compare.
+const FLASH_LITE = new PriceTable();
 
-export function rerankNote(requested: string): string | null {
-  if (requested === 'none') return null;
-  return `the evaluation does not run a reranker yet: --rerank ${requested} was accepted, but these figures are the retrieval order (the same as --rerank none).`;
+function rerankEnv(choice: RerankChoice): Record<string, string> {
+  if (choice === 'gemini') return { RERANK_PROVIDER: 'gemini' };
+  if (choice === 'ollama') return { RERANK_PROVIDER: 'ollama' };
+  return {};
 }
 
 export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
@@ -52,38 +85,72 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
   const progress = options.onProgress ?? (() => undefined);
   const dataset = await loadDataset(options.datasetDir);
   const loadMs = performance.now() - started;
+  const reranking = options.rerank !== 'none';
 
   // The dataset's own queries are what is measured; the HTTP length guard is not under test.
   // The store is the one asked for (SIFT_STORE=qdrant with QDRANT_URL evaluates Qdrant).
-  const sift = await openSiftContext({ MAX_QUERY_CHARS: '1000000', SIFT_STORE: process.env.SIFT_STORE ?? 'sqlite' });
+  const base = { MAX_QUERY_CHARS: '1000000', SIFT_STORE: process.env.SIFT_STORE ?? 'sqlite' };
+  const sift = await openSiftContext(base);
+  let ranker: Awaited<ReturnType<typeof openSiftContext>> | null = null;
+  let judge: RerankJudge | null = null;
   try {
     progress(`ingesting ${dataset.files.corpus} ...`);
     const ingested = await ingestCorpus(sift.ingestion, COLLECTION, readCorpus(dataset.files.corpus), (n) => progress(`  ${n} documents`));
+
+    if (reranking) {
+      if ((JUDGE_KINDS as readonly string[]).includes(options.rerank)) {
+        progress(`starting the ${options.rerank} judge ...`);
+        const queryIds = new Map([...dataset.queries].map(([id, text]) => [text.trim(), id]));
+        const passageDocs = await chunkOwners(sift.store, COLLECTION, ingested.sourceToId, passageKey);
+        judge = await startRerankJudge(options.rerank as JudgeKind, { qrels: dataset.qrels, queryIds, passageDocs }, { latencyMs: options.judgeLatencyMs, noiseShare: options.noiseShare });
+      }
+      // A second context on the same data with the rerank stage switched on. Quality is
+      // measured here, not the deadline: it is long enough for every call to finish.
+      ranker = await openSiftContext({ ...base, ...rerankEnv(options.rerank), ...judge?.env, RERANK_DEADLINE_MS: '60000', RERANK_CACHE_SIZE: '0' }, sift.dataDir);
+    }
 
     // Enough chunks that `candidates` distinct documents usually come back even when
     // documents span several chunks.
     const chunksPerDocument = ingested.documents === 0 ? 1 : Math.max(1, ingested.chunks / ingested.documents);
     const topK = Math.ceil(options.candidates * chunksPerDocument);
     const run = new Map<string, string[]>();
+    const ceilings: number[] = [];
     const latencies: number[] = [];
+    const rerankLatencies: number[] = [];
+    const totals = { calls: 0, roundTrips: 0, inputTokens: 0, outputTokens: 0, statuses: {} as Record<string, number> };
     const judged = [...dataset.queries].filter(([queryId]) => hasRelevant(dataset.qrels.get(queryId)!));
-    progress(`searching ${judged.length} queries ...`);
+    progress(`searching ${judged.length} queries${reranking ? ` with ${options.rerank} reranking (${options.rerankMode})` : ''} ...`);
     const searchStarted = performance.now();
+    const searcher = ranker ?? sift;
     if (ingested.documents > 0) {
       for (const [queryId, query] of judged) {
         const queryStarted = performance.now();
-        const { results } = await sift.search.search(COLLECTION, { query, topK });
+        const response = await searcher.search.search(COLLECTION, {
+          query,
+          topK,
+          ...(reranking ? { rerank: { mode: options.rerankMode, candidates: options.candidates, window: options.window } } : { rerank: false }),
+        });
         latencies.push(performance.now() - queryStarted);
-        const ranked: string[] = [];
-        const seen = new Set<string>();
-        for (const hit of results) {
-          const documentId = ingested.sourceToId.get(hit.source) ?? hit.source;
-          if (seen.has(documentId)) continue; // a later chunk of a document already ranked
-          seen.add(documentId);
-          ranked.push(documentId);
-          if (ranked.length === options.candidates) break;
+        const toDocument = (source: string) => ingested.sourceToId.get(source) ?? source;
+        run.set(queryId, distinctDocuments(response.results.map((hit) => toDocument(hit.source)), options.candidates));
+        if (reranking) {
+          const judgments = dataset.qrels.get(queryId)!;
+          // The reranker reorders the first `candidates` chunks: their documents bound what it can reach.
+          const pool = new Set(response.results.slice(0, options.candidates).map((hit) => toDocument(hit.source)));
+          const ideal = [...pool].sort((a, b) => (judgments.get(b) ?? 0) - (judgments.get(a) ?? 0));
+          ceilings.push(ndcgAt(10, ideal, judgments));
+          const detail = response.trace.stages.find((stage) => stage.stage === 'rerank')?.detail as
+            | { calls: number; roundTrips: number; inputTokens: number; outputTokens: number; status: string; ms: number }
+            | undefined;
+          if (detail) {
+            totals.calls += detail.calls;
+            totals.roundTrips += detail.roundTrips;
+            totals.inputTokens += detail.inputTokens;
+            totals.outputTokens += detail.outputTokens;
+            totals.statuses[detail.status] = (totals.statuses[detail.status] ?? 0) + 1;
+            rerankLatencies.push(detail.ms);
+          }
         }
-        run.set(queryId, ranked);
       }
     }
     const searchMs = performance.now() - searchStarted;
@@ -91,6 +158,18 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
     // Judged queries without text count as misses: the dataset promised them.
     const metrics = evaluateRun(dataset.qrels, run);
     const ingestSeconds = ingested.ms / 1000;
+    const queries = Math.max(1, judged.length);
+    const rerank: RerankFigures = {
+      applied: options.rerank,
+      mode: reranking ? options.rerankMode : null,
+      ceiling: round(ceilings.length > 0 ? ceilings.reduce((a, b) => a + b, 0) / ceilings.length : 0, 4),
+      calls: round(totals.calls / queries, 2),
+      roundTrips: round(totals.roundTrips / queries, 2),
+      tokensPerQuery: round((totals.inputTokens + totals.outputTokens) / queries, 1),
+      costPerQuery: FLASH_LITE.costUsd('gemini', 'gemini-3.1-flash-lite', totals.inputTokens / queries, totals.outputTokens / queries),
+      statuses: totals.statuses,
+      rerankP50Ms: round(percentile(rerankLatencies, 0.5), 1),
+    };
     return {
       dataset: basename(resolve(options.datasetDir)),
       documents: ingested.documents,
@@ -100,8 +179,12 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
       ...roundMetrics(metrics),
       candidates: options.candidates,
       retrieval: 'lexical',
-      rerank: { requested: options.rerank, applied: 'none', note: rerankNote(options.rerank) },
-      usage: { tokens: 0, costUsd: 0, note: 'no model in the loop (lexical retrieval, no reranker)' },
+      rerank,
+      ceiling: rerank.ceiling,
+      calls: rerank.calls,
+      roundTrips: rerank.roundTrips,
+      tokensPerQuery: rerank.tokensPerQuery,
+      costPerQuery: rerank.costPerQuery,
       timings: {
         loadMs: round(loadMs, 1),
         ingestMs: round(ingested.ms, 1),
@@ -114,8 +197,15 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
       },
     };
   } finally {
+    await ranker?.close();
+    await judge?.close();
     await sift.close();
   }
+}
+
+/** Documents in the order their best chunk ranks, at most `limit`. */
+function distinctDocuments(ranked: string[], limit: number): string[] {
+  return [...new Set(ranked)].slice(0, limit);
 }
 
 function roundMetrics(metrics: RetrievalMetrics): RetrievalMetrics {
