@@ -2,6 +2,9 @@
 // filters and vectors, as the services rely on them.
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { SCHEMA_SQL } from '../../src/store/sqlite/schema.js';
 import { SqliteVectorStore } from '../../src/store/sqlite/sqlite-vector-store.js';
 import type { ChunkRecord, DocumentWrite } from '../../src/store/vector-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -151,5 +154,32 @@ describe('SqliteVectorStore', () => {
     await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'near or and not')] }));
     await expect(store.searchLexical('docs', 'NEAR( "x" AND * OR ^ -', { limit: 5 })).resolves.toBeDefined();
     expect(await store.searchLexical('docs', '*** ((( ', { limit: 5 })).toEqual([]);
+  });
+});
+
+describe('SqliteVectorStore schema upgrade', () => {
+  it('upgrades a version-1 file and counts the documents it already holds', async () => {
+    const dir = makeTempDir();
+    try {
+      const file = `${dir.path}/sift.sqlite`;
+      const raw = new Database(file);
+      sqliteVec.load(raw);
+      // Version 1 had no counters on the collection row.
+      raw.exec(SCHEMA_SQL.replace(/embedding_dimension INTEGER,\s*document_count INTEGER NOT NULL DEFAULT 0,\s*chunk_count INTEGER NOT NULL DEFAULT 0/, 'embedding_dimension INTEGER'));
+      raw.pragma('user_version = 1');
+      raw.prepare("INSERT INTO collections (name, created_at) VALUES ('old', '2026-01-01')").run();
+      raw.prepare(
+        "INSERT INTO documents (id, collection, source, title, format, content_hash, size_bytes, metadata, chunk_count, version, created_at, updated_at) VALUES ('d1', 'old', 'a.txt', NULL, 'text', 'h', 1, '{}', 3, 1, 'x', 'x')",
+      ).run();
+      raw.close();
+
+      const store = new SqliteVectorStore(file);
+      expect(await store.getCollection('old')).toMatchObject({ documentCount: 1, chunkCount: 3 });
+      await store.putDocument(doc({ collection: 'old', source: 'b.txt', chunks: [chunk(0, 'new text')] }));
+      expect(await store.getCollection('old')).toMatchObject({ documentCount: 2, chunkCount: 4 });
+      await store.close();
+    } finally {
+      dir.remove();
+    }
   });
 });

@@ -1,14 +1,16 @@
 // The embedded store's schema. One SQLite file: documents and chunks as plain tables, an
 // FTS5 index over analyzed chunk terms, and one sqlite-vec table per embedding dimension.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
   name TEXT PRIMARY KEY,
   created_at TEXT NOT NULL,
   embedding_model TEXT,
-  embedding_dimension INTEGER
+  embedding_dimension INTEGER,
+  document_count INTEGER NOT NULL DEFAULT 0,
+  chunk_count INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS documents (

@@ -62,6 +62,8 @@ interface CollectionRow {
   created_at: string;
   embedding_model: string | null;
   embedding_dimension: number | null;
+  document_count: number;
+  chunk_count: number;
 }
 
 /** Per-field BM25 weights: a hit in a title or heading says more about topic than one in the body. */
@@ -134,6 +136,21 @@ function toScoredChunk(row: ScoredRow): ScoredChunk {
   };
 }
 
+/** Brings a file written by an earlier schema version up to date, in one transaction. */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version === 0 || version >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version < 2) {
+      db.exec(`ALTER TABLE collections ADD COLUMN document_count INTEGER NOT NULL DEFAULT 0;
+               ALTER TABLE collections ADD COLUMN chunk_count INTEGER NOT NULL DEFAULT 0;
+               UPDATE collections SET
+                 document_count = (SELECT count(*) FROM documents WHERE documents.collection = collections.name),
+                 chunk_count = (SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE documents.collection = collections.name);`);
+    }
+  })();
+}
+
 export class SqliteVectorStore implements VectorStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
@@ -150,11 +167,12 @@ export class SqliteVectorStore implements VectorStore {
     this.db.pragma('busy_timeout = 5000');
     sqliteVec.load(this.db);
     this.db.exec(SCHEMA_SQL);
+    migrate(this.db);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }
 
   async checkHealth(): Promise<void> {
-    this.db.prepare('SELECT count(*) FROM collections').get();
+    this.cachedStatement('SELECT count(*) FROM collections').get();
   }
 
   async close(): Promise<void> {
@@ -162,30 +180,29 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async listCollections(): Promise<CollectionInfo[]> {
-    const rows = this.db.prepare('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
+    const rows = this.cachedStatement('SELECT * FROM collections ORDER BY name').all() as CollectionRow[];
     return rows.map((row) => this.collectionInfo(row));
   }
 
   async getCollection(name: string): Promise<CollectionInfo | null> {
-    const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+    const row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
     return row ? this.collectionInfo(row) : null;
   }
 
   async deleteCollection(name: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
+      const row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
       if (!row) return false;
-      const documentIds = this.db.prepare('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
+      const documentIds = this.cachedStatement('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
       for (const documentId of documentIds) this.removeChunks(documentId, row.embedding_dimension);
-      this.db.prepare('DELETE FROM documents WHERE collection = ?').run(name);
-      this.db.prepare('DELETE FROM collections WHERE name = ?').run(name);
+      this.cachedStatement('DELETE FROM documents WHERE collection = ?').run(name);
+      this.cachedStatement('DELETE FROM collections WHERE name = ?').run(name);
       return true;
     })();
   }
 
   async findDocumentBySource(collection: string, source: string): Promise<StoredDocument | null> {
-    const row = this.db
-      .prepare('SELECT * FROM documents WHERE collection = ? AND source = ?')
+    const row = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
       .get(collection, source) as DocumentRow | undefined;
     return row ? toStoredDocument(row) : null;
   }
@@ -194,8 +211,7 @@ export class SqliteVectorStore implements VectorStore {
     const write = this.db.transaction((): WriteOutcome => {
       const now = new Date().toISOString();
       const collection = this.ensureCollection(document, now);
-      const existing = this.db
-        .prepare('SELECT * FROM documents WHERE collection = ? AND source = ?')
+      const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
         .get(document.collection, document.source) as DocumentRow | undefined;
       if (existing) this.removeChunks(existing.id, collection.embedding_dimension);
 
@@ -213,8 +229,7 @@ export class SqliteVectorStore implements VectorStore {
         created_at: existing?.created_at ?? now,
         updated_at: now,
       };
-      this.db
-        .prepare(
+      this.cachedStatement(
           `INSERT INTO documents (id, collection, source, title, format, content_hash, size_bytes, metadata, chunk_count, version, created_at, updated_at)
            VALUES (@id, @collection, @source, @title, @format, @content_hash, @size_bytes, @metadata, @chunk_count, @version, @created_at, @updated_at)
            ON CONFLICT(id) DO UPDATE SET title = excluded.title, format = excluded.format, content_hash = excluded.content_hash,
@@ -223,29 +238,33 @@ export class SqliteVectorStore implements VectorStore {
         )
         .run(values);
       this.insertChunks(values.id, document, collection.embedding_dimension);
+      // Counts live on the collection row so that reading a collection (every search does)
+      // costs one row, not an aggregate over its documents.
+      this.cachedStatement('UPDATE collections SET document_count = document_count + ?, chunk_count = chunk_count + ? WHERE name = ?').run(
+        existing ? 0 : 1,
+        document.chunks.length - (existing?.chunk_count ?? 0),
+        document.collection,
+      );
       return existing ? 'updated' : 'created';
     });
     return write.immediate();
   }
 
   async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
-    const rows = this.db
-      .prepare('SELECT * FROM documents WHERE collection = ? ORDER BY source LIMIT ? OFFSET ?')
+    const rows = this.cachedStatement('SELECT * FROM documents WHERE collection = ? ORDER BY source LIMIT ? OFFSET ?')
       .all(collection, page.limit, page.offset) as DocumentRow[];
-    const total = this.db.prepare('SELECT count(*) FROM documents WHERE collection = ?').pluck().get(collection) as number;
+    const total = this.cachedStatement('SELECT count(*) FROM documents WHERE collection = ?').pluck().get(collection) as number;
     return { documents: rows.map(toStoredDocument), total };
   }
 
   async getDocument(collection: string, id: string): Promise<StoredDocument | null> {
-    const row = this.db
-      .prepare('SELECT * FROM documents WHERE collection = ? AND id = ?')
+    const row = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND id = ?')
       .get(collection, id) as DocumentRow | undefined;
     return row ? toStoredDocument(row) : null;
   }
 
   async getChunks(collection: string, documentId: string): Promise<StoredChunk[]> {
-    const rows = this.db
-      .prepare(
+    const rows = this.cachedStatement(
         `SELECT c.* FROM chunks c JOIN documents d ON d.id = c.document_id
          WHERE d.collection = ? AND c.document_id = ? ORDER BY c.ordinal`,
       )
@@ -255,14 +274,14 @@ export class SqliteVectorStore implements VectorStore {
 
   async deleteDocument(collection: string, id: string): Promise<boolean> {
     return this.db.transaction(() => {
-      const dimension = this.db
-        .prepare('SELECT embedding_dimension FROM collections WHERE name = ?')
+      const dimension = this.cachedStatement('SELECT embedding_dimension FROM collections WHERE name = ?')
         .pluck()
         .get(collection) as number | null | undefined;
-      const found = this.db.prepare('SELECT 1 FROM documents WHERE collection = ? AND id = ?').get(collection, id);
+      const found = this.cachedStatement('SELECT chunk_count FROM documents WHERE collection = ? AND id = ?').get(collection, id) as { chunk_count: number } | undefined;
       if (!found) return false;
       this.removeChunks(id, dimension ?? null);
-      this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+      this.cachedStatement('DELETE FROM documents WHERE id = ?').run(id);
+      this.cachedStatement('UPDATE collections SET document_count = document_count - 1, chunk_count = chunk_count - ? WHERE name = ?').run(found.chunk_count, collection);
       return true;
     }).immediate();
   }
@@ -309,8 +328,7 @@ export class SqliteVectorStore implements VectorStore {
     // vec0 cannot apply metadata filters inside the KNN scan, so a filtered query looks
     // further and filters after; the join below keeps only live chunks that pass.
     const k = Math.min(MAX_KNN, options.filter ? options.limit * 10 : options.limit);
-    const rows = this.db
-      .prepare(
+    const rows = this.cachedStatement(
         `WITH knn AS (
            SELECT chunk_id, distance FROM ${vectorTableName(info.embeddingDimension)}
            WHERE embedding MATCH ? AND k = ? AND collection = ?
@@ -325,7 +343,7 @@ export class SqliteVectorStore implements VectorStore {
     return rows.map(toScoredChunk);
   }
 
-  /** Query statements are prepared once per SQL text: preparing costs about as much as a small query. */
+  /** Statements are prepared once per SQL text: preparing costs about as much as a small query. */
   private cachedStatement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -338,13 +356,10 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   private collectionInfo(row: CollectionRow): CollectionInfo {
-    const counts = this.db
-      .prepare('SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks FROM documents WHERE collection = ?')
-      .get(row.name) as { documents: number; chunks: number };
     return {
       name: row.name,
-      documentCount: counts.documents,
-      chunkCount: counts.chunks,
+      documentCount: row.document_count,
+      chunkCount: row.chunk_count,
       createdAt: row.created_at,
       embeddingModel: row.embedding_model,
       embeddingDimension: row.embedding_dimension,
@@ -355,15 +370,13 @@ export class SqliteVectorStore implements VectorStore {
   private ensureCollection(document: DocumentWrite, now: string): CollectionRow {
     const dimension = document.chunks.find((chunk) => chunk.embedding)?.embedding?.length ?? null;
     const model = dimension === null ? null : (document.embeddingModel ?? 'unknown');
-    let row = this.db.prepare('SELECT * FROM collections WHERE name = ?').get(document.collection) as CollectionRow | undefined;
+    let row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(document.collection) as CollectionRow | undefined;
     if (!row) {
-      row = { name: document.collection, created_at: now, embedding_model: model, embedding_dimension: dimension };
-      this.db
-        .prepare('INSERT INTO collections (name, created_at, embedding_model, embedding_dimension) VALUES (@name, @created_at, @embedding_model, @embedding_dimension)')
-        .run(row);
+      row = { name: document.collection, created_at: now, embedding_model: model, embedding_dimension: dimension, document_count: 0, chunk_count: 0 };
+      this.cachedStatement('INSERT INTO collections (name, created_at, embedding_model, embedding_dimension) VALUES (?, ?, ?, ?)').run(row.name, now, model, dimension);
     } else if (dimension !== null && row.embedding_dimension === null) {
       row = { ...row, embedding_model: model, embedding_dimension: dimension };
-      this.db.prepare('UPDATE collections SET embedding_model = ?, embedding_dimension = ? WHERE name = ?').run(model, dimension, row.name);
+      this.cachedStatement('UPDATE collections SET embedding_model = ?, embedding_dimension = ? WHERE name = ?').run(model, dimension, row.name);
     } else if (dimension !== null && (row.embedding_dimension !== dimension || row.embedding_model !== model)) {
       throw new SiftError(
         ErrorCode.EmbeddingMismatch,
@@ -375,13 +388,13 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   private insertChunks(documentId: string, document: DocumentWrite, dimension: number | null): void {
-    const insertChunk = this.db.prepare(
+    const insertChunk = this.cachedStatement(
       `INSERT INTO chunks (document_id, ordinal, text, heading_path, page, start_offset, end_offset, token_count, content_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertTerms = this.db.prepare('INSERT INTO chunks_fts (rowid, collection, title, heading, body) VALUES (?, ?, ?, ?, ?)');
+    const insertTerms = this.cachedStatement('INSERT INTO chunks_fts (rowid, collection, title, heading, body) VALUES (?, ?, ?, ?, ?)');
     const insertVector =
-      dimension === null ? null : this.db.prepare(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
+      dimension === null ? null : this.cachedStatement(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
     const marker = collectionMarker(document.collection);
     const titleTerms = analyze(document.title ?? '').join(' ');
     for (const chunk of document.chunks) {
@@ -407,13 +420,13 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   private removeChunks(documentId: string, dimension: number | null): void {
-    const chunkIds = this.db.prepare('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
-    const deleteTerms = this.db.prepare('DELETE FROM chunks_fts WHERE rowid = ?');
-    const deleteVector = dimension === null ? null : this.db.prepare(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
+    const chunkIds = this.cachedStatement('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+    const deleteTerms = this.cachedStatement('DELETE FROM chunks_fts WHERE rowid = ?');
+    const deleteVector = dimension === null ? null : this.cachedStatement(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
     for (const id of chunkIds) {
       deleteTerms.run(id);
       deleteVector?.run(BigInt(id));
     }
-    this.db.prepare('DELETE FROM chunks WHERE document_id = ?').run(documentId);
+    this.cachedStatement('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   }
 }
