@@ -71,9 +71,13 @@ export interface IngestedCorpus {
   ms: number;
 }
 
+/** Documents per bulk write: large enough to amortise a commit, small enough to bound memory. */
+const INGEST_BATCH = 256;
+
 /**
- * Ingests each document as title + text, one `ingestText` call per document, as a client
- * or the ingest CLI would. A document whose text is empty is indexed by its title alone.
+ * Ingests each document as title + text through `ingestTexts`, the bulk path a corpus
+ * loader uses (one store transaction per batch). A document whose text is empty is indexed
+ * by its title alone.
  */
 export async function ingestCorpus(
   ingestion: IngestionService,
@@ -83,18 +87,30 @@ export async function ingestCorpus(
 ): Promise<IngestedCorpus> {
   const started = performance.now();
   const result: IngestedCorpus = { documents: 0, chunks: 0, skipped: 0, sourceToId: new Map(), ms: 0 };
+  let batch: CorpusDocument[] = [];
+  const flush = async () => {
+    const outcomes = await ingestion.ingestTexts(
+      batch.map((doc) => ({ collection, source: doc.id, title: doc.title === '' ? null : doc.title, text: doc.text.trim() === '' ? doc.title : doc.text })),
+    );
+    outcomes.forEach((outcome, index) => {
+      if (outcome instanceof Error) throw new Error(`Document "${batch[index]!.id}" could not be ingested: ${outcome.message}`);
+      result.sourceToId.set(outcome.source, batch[index]!.id);
+      result.documents += 1;
+      result.chunks += outcome.chunkCount;
+    });
+    const before = result.documents - batch.length;
+    if (onProgress && Math.floor(result.documents / 1000) > Math.floor(before / 1000)) onProgress(result.documents);
+    batch = [];
+  };
   for await (const doc of corpus) {
-    const text = doc.text.trim() === '' ? doc.title : doc.text;
-    if (text.trim() === '') {
+    if ((doc.text.trim() === '' ? doc.title : doc.text).trim() === '') {
       result.skipped += 1;
       continue;
     }
-    const ingested = await ingestion.ingestText({ collection, source: doc.id, title: doc.title === '' ? null : doc.title, text });
-    result.sourceToId.set(ingested.source, doc.id);
-    result.documents += 1;
-    result.chunks += ingested.chunkCount;
-    if (onProgress && result.documents % 1000 === 0) onProgress(result.documents);
+    batch.push(doc);
+    if (batch.length === INGEST_BATCH) await flush();
   }
+  if (batch.length > 0) await flush();
   result.ms = performance.now() - started;
   return result;
 }

@@ -111,6 +111,11 @@ export interface VectorStore {
   findDocumentBySource(collection: string, source: string): Promise<StoredDocument | null>;
   /** Writes the document and its chunks atomically, replacing any earlier version. */
   putDocument(document: DocumentWrite): Promise<WriteOutcome>;
+  /**
+   * Writes several documents; each still lands whole or not at all. A store may write them
+   * in one transaction (then a failure leaves none of them written) for bulk-load speed.
+   */
+  putDocuments(documents: DocumentWrite[]): Promise<WriteOutcome[]>;
   listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }>;
   getDocument(collection: string, id: string): Promise<StoredDocument | null>;
   getChunks(collection: string, documentId: string): Promise<StoredChunk[]>;

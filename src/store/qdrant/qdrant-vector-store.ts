@@ -123,6 +123,13 @@ export class QdrantVectorStore implements VectorStore {
     return this.registry.findDocumentBySource(collection, source);
   }
 
+  /** Qdrant has no multi-point transactions: documents are written one after another. */
+  async putDocuments(documents: DocumentWrite[]): Promise<WriteOutcome[]> {
+    const outcomes: WriteOutcome[] = [];
+    for (const document of documents) outcomes.push(await this.putDocument(document));
+    return outcomes;
+  }
+
   async putDocument(document: DocumentWrite): Promise<WriteOutcome> {
     // Everything that can be refused is checked before anything is written.
     const dimension = embeddingDimension(document);

@@ -208,46 +208,57 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async putDocument(document: DocumentWrite): Promise<WriteOutcome> {
-    const write = this.db.transaction((): WriteOutcome => {
-      const now = new Date().toISOString();
-      const collection = this.ensureCollection(document, now);
-      const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
-        .get(document.collection, document.source) as DocumentRow | undefined;
-      if (existing) this.removeChunks(existing.id, collection.embedding_dimension);
+    return this.db.transaction(() => this.writeDocument(document)).immediate();
+  }
 
-      const values = {
-        id: existing?.id ?? document.id,
-        collection: document.collection,
-        source: document.source,
-        title: document.title,
-        format: document.format,
-        content_hash: document.contentHash,
-        size_bytes: document.sizeBytes,
-        metadata: JSON.stringify(document.metadata),
-        chunk_count: document.chunks.length,
-        version: (existing?.version ?? 0) + 1,
-        created_at: existing?.created_at ?? now,
-        updated_at: now,
-      };
-      this.cachedStatement(
-          `INSERT INTO documents (id, collection, source, title, format, content_hash, size_bytes, metadata, chunk_count, version, created_at, updated_at)
-           VALUES (@id, @collection, @source, @title, @format, @content_hash, @size_bytes, @metadata, @chunk_count, @version, @created_at, @updated_at)
-           ON CONFLICT(id) DO UPDATE SET title = excluded.title, format = excluded.format, content_hash = excluded.content_hash,
-             size_bytes = excluded.size_bytes, metadata = excluded.metadata, chunk_count = excluded.chunk_count,
-             version = excluded.version, updated_at = excluded.updated_at`,
-        )
-        .run(values);
-      this.insertChunks(values.id, document, collection.embedding_dimension);
-      // Counts live on the collection row so that reading a collection (every search does)
-      // costs one row, not an aggregate over its documents.
-      this.cachedStatement('UPDATE collections SET document_count = document_count + ?, chunk_count = chunk_count + ? WHERE name = ?').run(
-        existing ? 0 : 1,
-        document.chunks.length - (existing?.chunk_count ?? 0),
-        document.collection,
-      );
-      return existing ? 'updated' : 'created';
-    });
-    return write.immediate();
+  /**
+   * One transaction for the whole batch: FTS5 flushes its index at every commit (and every
+   * savepoint), which dominates the cost of small documents. Any failure rolls back the
+   * batch; the caller then writes the documents one by one to find the culprit.
+   */
+  async putDocuments(documents: DocumentWrite[]): Promise<WriteOutcome[]> {
+    return this.db.transaction(() => documents.map((document) => this.writeDocument(document))).immediate();
+  }
+
+  /** The body of a document write; callers run it inside a transaction. */
+  private writeDocument(document: DocumentWrite): WriteOutcome {
+    const now = new Date().toISOString();
+    const collection = this.ensureCollection(document, now);
+    const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
+      .get(document.collection, document.source) as DocumentRow | undefined;
+    if (existing) this.removeChunks(existing.id, collection.embedding_dimension);
+
+    const values = {
+      id: existing?.id ?? document.id,
+      collection: document.collection,
+      source: document.source,
+      title: document.title,
+      format: document.format,
+      content_hash: document.contentHash,
+      size_bytes: document.sizeBytes,
+      metadata: JSON.stringify(document.metadata),
+      chunk_count: document.chunks.length,
+      version: (existing?.version ?? 0) + 1,
+      created_at: existing?.created_at ?? now,
+      updated_at: now,
+    };
+    this.cachedStatement(
+        `INSERT INTO documents (id, collection, source, title, format, content_hash, size_bytes, metadata, chunk_count, version, created_at, updated_at)
+         VALUES (@id, @collection, @source, @title, @format, @content_hash, @size_bytes, @metadata, @chunk_count, @version, @created_at, @updated_at)
+         ON CONFLICT(id) DO UPDATE SET title = excluded.title, format = excluded.format, content_hash = excluded.content_hash,
+           size_bytes = excluded.size_bytes, metadata = excluded.metadata, chunk_count = excluded.chunk_count,
+           version = excluded.version, updated_at = excluded.updated_at`,
+      )
+      .run(values);
+    this.insertChunks(values.id, document, collection.embedding_dimension);
+    // Counts live on the collection row so that reading a collection (every search does)
+    // costs one row, not an aggregate over its documents.
+    this.cachedStatement('UPDATE collections SET document_count = document_count + ?, chunk_count = chunk_count + ? WHERE name = ?').run(
+      existing ? 0 : 1,
+      document.chunks.length - (existing?.chunk_count ?? 0),
+      document.collection,
+    );
+    return existing ? 'updated' : 'created';
   }
 
   async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
