@@ -1,67 +1,138 @@
 // The ingest CLI as a function of its arguments, environment and output, so that tests
 // run it exactly as `npm run ingest` does, without a child process.
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/config/app-config.js';
-import { assertCollectionName } from '../src/common/collection-name.js';
-import { isSiftError } from '../src/common/errors.js';
-import { CoreModule } from '../src/core.module.js';
-import { IngestionService } from '../src/ingestion/ingestion.service.js';
-import { formatOutcome, formatSummary, ingestFolder } from './ingest-folder.js';
+import { ConfigError, loadConfig, type AppConfig } from '../src/config/app-config.js';
+import { configSchema } from '../src/config/config.schema.js';
+import { parseIngestArgs, USAGE, UsageError, type IngestOptions } from './cli-args.js';
+import { TargetUnavailableError, type IngestTarget } from './ingest-target.js';
+import { LocalTarget } from './local-target.js';
+import { PathFilter } from './path-filter.js';
+import { BarReporter, formatOutcome, LineReporter } from './progress.js';
+import { runIngest, type IngestRunReport } from './run-ingest.js';
+import { selectFiles, type FileSelection } from './select-files.js';
+import { ServerTarget } from './server-target.js';
 
-export const USAGE = 'Usage: npm run ingest -- <folder> --collection <name>';
+export { USAGE } from './cli-args.js';
 
 export interface CliOutput {
+  /** Standard output: per-file lines, the summary, the JSON summary. */
   log: (line: string) => void;
+  /** Standard error: usage, failures, warnings. */
   error: (line: string) => void;
+  /** A terminal to draw the progress bar on; without one, progress is one line per file. */
+  progress?: NodeJS.WritableStream;
 }
 
-/** Exit codes: 0 all files landed, 1 some file failed, 2 bad usage or configuration. */
-export async function runIngestCli(args: string[], env: Record<string, string | undefined>, out: CliOutput): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { collection: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (error) {
-    out.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    out.log(USAGE);
-    return 0;
-  }
-  const [folder, ...extra] = positionals;
-  if (!folder || extra.length > 0 || !values.collection) {
-    out.error(USAGE);
-    return 2;
-  }
-  if (!(await stat(folder).catch(() => null))?.isDirectory()) {
-    out.error(`"${folder}" is not a folder.`);
-    return 2;
-  }
+export interface CliRunOptions {
+  /** Ctrl-C: no new file is started, files in flight finish, and the run reports what it did. */
+  signal?: AbortSignal;
+}
 
-  let config;
+/** Exit codes: 0 all files landed, 1 some file failed, 2 bad usage, configuration or server, 130 interrupted. */
+export async function runIngestCli(args: string[], env: Record<string, string | undefined>, out: CliOutput, run: CliRunOptions = {}): Promise<number> {
+  let options: IngestOptions;
+  let selection: FileSelection;
+  let filter: PathFilter;
+  let config: AppConfig | null;
   try {
-    assertCollectionName(values.collection);
-    config = loadConfig(env);
+    const parsed = parseIngestArgs(args, env);
+    if (!parsed) {
+      out.log(USAGE);
+      return 0;
+    }
+    options = parsed;
+    filter = new PathFilter(options.include, options.exclude);
+    // Only a local run reads Sift's configuration; a --server run needs none of DATA_DIR's settings.
+    config = options.server ? null : loadConfig(env);
+    selection = await selectFiles(options.paths, { ...(options.base !== undefined ? { base: options.base } : {}), filter });
   } catch (error) {
-    if (error instanceof ConfigError || isSiftError(error)) {
+    if (error instanceof UsageError) {
+      out.error(`${error.message}\n${USAGE.split('\n')[0]}\nRun with --help for every option.`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
       out.error(error.message);
       return 2;
     }
     throw error;
   }
-  const context = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
+
+  const concurrency = options.concurrency ?? config?.jobs.ingestConcurrency ?? configSchema.shape.INGEST_CONCURRENCY.catch(4).parse(env.INGEST_CONCURRENCY || undefined);
+  const target: IngestTarget = options.server
+    ? new ServerTarget(options.server)
+    : await LocalTarget.open(config!, (error, file) => out.error(`"${file}": ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+  const reporter = out.progress ? new BarReporter(out.progress) : new LineReporter(options.json ? null : out.log);
+  let report: IngestRunReport;
   try {
-    const report = await ingestFolder(context.get(IngestionService), { folder, collection: values.collection }, {
-      onOutcome: (outcome) => out.log(formatOutcome(outcome)),
-      onUnexpected: (error) => out.error(error instanceof Error ? (error.stack ?? error.message) : String(error)),
-    });
-    out.log(`\n${report.outcomes.length} files: ${formatSummary(report.summary)} (collection "${values.collection}", data in ${config.dataDir})`);
-    return report.summary.failed > 0 ? 1 : 0;
+    report = await runIngest(
+      target,
+      selection,
+      { collection: options.collection, metadata: options.metadata, concurrency, dryRun: options.dryRun, deleteMissing: options.deleteMissing, filter },
+      reporter,
+      run.signal,
+    );
+  } catch (error) {
+    if (error instanceof TargetUnavailableError) {
+      out.error(error.message);
+      return 2;
+    }
+    throw error;
   } finally {
-    await context.close();
+    await target.close();
   }
+
+  printReport(report, options, target, out);
+  if (report.stopped?.by === 'target') return 2;
+  if (report.stopped?.by === 'interrupt') return 130;
+  return report.summary.failed > 0 ? 1 : 0;
+}
+
+function printReport(report: IngestRunReport, options: IngestOptions, target: IngestTarget, out: CliOutput): void {
+  const failures = report.outcomes.filter((outcome) => outcome.status === 'failed');
+  // The human summary goes to stdout, or to stderr when stdout is reserved for the JSON line.
+  const say = options.json ? out.error : out.log;
+  if (failures.length > 0) {
+    out.error(`\nFailed files (${failures.length}):`);
+    for (const failure of failures) out.error(formatOutcome(failure));
+  }
+  for (const warning of report.warnings) out.error(`Warning: ${warning}`);
+  if (report.stopped?.by === 'target') out.error(`Stopped: ${report.stopped.message}`);
+  if (report.stopped) {
+    const deletions = options.deleteMissing ? '; nothing was deleted' : '';
+    out.error(`Stopped after ${report.files - report.notStarted} of ${report.files} files${deletions}. A re-run does the rest.`);
+  }
+  say('');
+  say(summaryLine(report, options, target));
+  if (options.json) out.log(JSON.stringify(jsonReport(report, options, target)));
+}
+
+function summaryLine(report: IngestRunReport, options: IngestOptions, target: IngestTarget): string {
+  const { summary } = report;
+  const seconds = (report.elapsedMs / 1000).toFixed(1);
+  const where = `collection "${options.collection}", ${target.description}${report.parsed !== null ? `; parsed: ${report.parsed}` : ''}; ${seconds} s`;
+  if (report.dryRun) {
+    const deletions = options.deleteMissing ? `, ${summary.deleted} to delete` : '';
+    return `Dry run, nothing written. ${report.files} files: ${summary.created} to create, ${summary.updated} to update, ${summary.unchanged} unchanged, ${summary.failed} failed${deletions} (${where})`;
+  }
+  const deletions = options.deleteMissing ? `, ${summary.deleted} deleted` : '';
+  return `${report.files} files: ${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed} failed${deletions} (${where})`;
+}
+
+/** The machine-readable summary: one JSON object, the last line of standard output. */
+function jsonReport(report: IngestRunReport, options: IngestOptions, target: IngestTarget) {
+  return {
+    collection: options.collection,
+    target: target.description,
+    dryRun: report.dryRun,
+    files: report.files,
+    summary: report.summary,
+    parsed: report.parsed,
+    notStarted: report.notStarted,
+    stopped: report.stopped,
+    elapsedMs: report.elapsedMs,
+    documents: report.outcomes,
+    deleted: report.deleted.map((entry) => ({ documentId: entry.id, source: entry.source })),
+    failures: report.outcomes.flatMap((outcome) => (outcome.status === 'failed' ? [{ file: outcome.file, ...outcome.error }] : [])),
+    warnings: report.warnings,
+  };
 }

@@ -4,9 +4,10 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { MetricsService } from './observability/metrics.service.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -20,6 +21,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     bodyParser: false,
     logger: logLevelsFrom(config.values.LOG_LEVEL),
   });
+  // Classification sends many texts at once; its own parser runs first (and the global one
+  // then skips the parsed body).
+  app.use('/v1/classify', json({ limit: classifyBodyLimitBytes(config) }));
   // A query far over MAX_QUERY_CHARS must reach validation and get a 400 that says so,
   // not a 413 from the body parser; 1 MB is still a bound on what JSON requests cost.
   app.useBodyParser('json', { limit: '1mb' });
@@ -55,5 +59,7 @@ export function logStartup(config: AppConfig, address: string): void {
   logger.log(`Embeddings: ${describe(embeddings, 'lexical BM25 retrieval only')}`);
   logger.log(`Rerank: ${describe(rerank, 'retrieval order is kept')}`);
   logger.log(`Generation: ${describe(generation, 'extractive answers quote the passages')}`);
+  const { chat, vision, classify } = config.models;
+  logger.log(`Gateway: chat ${describe(chat, 'POST /v1/chat off')}, vision ${describe(vision, 'POST /v1/vision off')}, classify ${describe(classify, 'POST /v1/classify off')}`);
   logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; /v1 routes need a Bearer key.` : 'API keys: none; /v1 routes are open.');
 }

@@ -5,8 +5,15 @@ import { AppConfig } from './config/app-config.js';
 import { AskService } from './answer/ask.service.js';
 import { EMBEDDINGS_CLIENT } from './embeddings/embeddings-client.js';
 import { EmbeddingService } from './embeddings/embedding.service.js';
+import { ChatService } from './gateway/chat.service.js';
+import { ClassifyService } from './gateway/classify/classify.service.js';
+import { EstimateService } from './gateway/estimate.service.js';
+import { GatewayModels } from './gateway/gateway-models.js';
+import { ImageFetcher } from './gateway/vision/image-fetcher.js';
+import { VisionService } from './gateway/vision/vision.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { IngestionService } from './ingestion/ingestion.service.js';
+import { IngestionStats } from './ingestion/ingestion-stats.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
@@ -50,11 +57,19 @@ export class CoreModule {
         EmbeddingService,
         GenerationService,
         RerankService,
+        IngestionStats,
         IngestionService,
         SearchService,
         AskService,
+        // Model gateway: chat, vision, classification, estimates.
+        GatewayModels,
+        ChatService,
+        ImageFetcher,
+        VisionService,
+        ClassifyService,
+        EstimateService,
       ],
-      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, IngestionService, SearchService, AskService],
+      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService],
     };
   }
 }

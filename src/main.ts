@@ -4,11 +4,11 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { createApp, logStartup } from './app.factory.js';
 
-// The Google SDK keeps an un-awaited copy of each response stream; when a stream is cut
-// off or cancelled, that copy rejects with nobody listening. Node would end the process on
-// such a rejection; Sift has already handled the failure on its own path, so it logs it.
+// A rejection nobody handles is a bug (the known one, in the Google SDK's stream copies, is
+// handled in providers/langchain-chat.ts). Log it loudly instead of dropping every request
+// in flight with the process.
 process.on('unhandledRejection', (reason) => {
-  new Logger('Process').warn(`Unhandled rejection (ignored): ${reason instanceof Error ? reason.message : String(reason)}`);
+  new Logger('Process').error(`Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
 async function main(): Promise<void> {

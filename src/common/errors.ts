@@ -19,6 +19,9 @@ export const ErrorCode = {
   AllFilesFailed: 'ALL_FILES_FAILED',
   CollectionNotFound: 'COLLECTION_NOT_FOUND',
   DocumentNotFound: 'DOCUMENT_NOT_FOUND',
+  JobNotFound: 'JOB_NOT_FOUND',
+  /** A job cut off by a restart that could not be resumed; only ever part of a job's record. */
+  JobInterrupted: 'JOB_INTERRUPTED',
   RouteNotFound: 'ROUTE_NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   Unauthorized: 'UNAUTHORIZED',
@@ -31,6 +34,13 @@ export const ErrorCode = {
   ProviderBadOutput: 'PROVIDER_BAD_OUTPUT',
   ProviderTimeout: 'PROVIDER_TIMEOUT',
   ProviderNotConfigured: 'PROVIDER_NOT_CONFIGURED',
+  MessageTooLong: 'MESSAGE_TOO_LONG',
+  MaxTokensTooLarge: 'MAX_TOKENS_TOO_LARGE',
+  TooManyTexts: 'TOO_MANY_TEXTS',
+  TextTooLong: 'TEXT_TOO_LONG',
+  ModelNotAllowed: 'MODEL_NOT_ALLOWED',
+  ImageUrlRefused: 'IMAGE_URL_REFUSED',
+  ImageFetchFailed: 'IMAGE_FETCH_FAILED',
   Internal: 'INTERNAL',
 } as const;
 

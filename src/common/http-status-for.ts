@@ -12,11 +12,18 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.TooManyFiles:
     case ErrorCode.EmptyFile:
     case ErrorCode.AllFilesFailed:
+    case ErrorCode.MessageTooLong:
+    case ErrorCode.MaxTokensTooLarge:
+    case ErrorCode.TooManyTexts:
+    case ErrorCode.TextTooLong:
+    case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ImageUrlRefused:
       return 400;
     case ErrorCode.Unauthorized:
       return 401;
     case ErrorCode.CollectionNotFound:
     case ErrorCode.DocumentNotFound:
+    case ErrorCode.JobNotFound:
     case ErrorCode.RouteNotFound:
       return 404;
     case ErrorCode.MethodNotAllowed:
@@ -32,6 +39,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.CorruptFile:
     case ErrorCode.NoText:
     case ErrorCode.EncryptedFile:
+    case ErrorCode.ImageFetchFailed:
       return 422;
     case ErrorCode.ProviderFailed:
     case ErrorCode.ProviderRejected:
@@ -41,6 +49,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.ProviderRateLimited:
     case ErrorCode.ProviderUnavailable:
     case ErrorCode.ProviderNotConfigured:
+    case ErrorCode.JobInterrupted:
       return 503;
     case ErrorCode.ProviderTimeout:
       return 504;

@@ -33,9 +33,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const values = parsed.data;
   const problems: string[] = [];
-  const usesGemini = [values.EMBEDDINGS_PROVIDER, values.RERANK_PROVIDER, values.GENERATION_PROVIDER].includes('gemini');
+  const usesGemini =
+    [values.EMBEDDINGS_PROVIDER, values.RERANK_PROVIDER, values.GENERATION_PROVIDER, values.CHAT_PROVIDER, values.VISION_PROVIDER, values.CLASSIFY_PROVIDER].includes('gemini') ||
+    values.GATEWAY_MODELS.some((entry) => entry.startsWith('gemini:'));
   if (usesGemini && !values.GOOGLE_API_KEY) {
-    problems.push('GOOGLE_API_KEY: required when a stage uses the gemini provider (EMBEDDINGS_PROVIDER, RERANK_PROVIDER or GENERATION_PROVIDER)');
+    problems.push('GOOGLE_API_KEY: required when a stage uses the gemini provider (EMBEDDINGS_PROVIDER, RERANK_PROVIDER, GENERATION_PROVIDER, CHAT_PROVIDER, VISION_PROVIDER, CLASSIFY_PROVIDER or GATEWAY_MODELS)');
   }
   try {
     parsePriceOverrides(values.MODEL_PRICES);
@@ -49,6 +51,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function stageModel(provider: ProviderChoice, model: string | undefined, kind: 'embeddings' | 'chat'): StageModel | null {
   if (provider === 'none') return null;
   return { provider, model: model ?? DEFAULT_MODELS[provider][kind] };
+}
+
+/** A gateway stage: its own provider when set, else the stage it follows (model included). */
+function gatewayStage(provider: ProviderChoice | undefined, model: string | undefined, fallback: StageModel | null): StageModel | null {
+  if (provider === undefined) return model && fallback ? { provider: fallback.provider, model } : fallback;
+  return stageModel(provider, model, 'chat');
+}
+
+export interface StageModels {
+  embeddings: StageModel | null;
+  rerank: StageModel | null;
+  generation: StageModel | null;
+  chat: StageModel | null;
+  vision: StageModel | null;
+  classify: StageModel | null;
 }
 
 /** The validated configuration, injected wherever a setting is needed. */
@@ -74,14 +91,48 @@ export class AppConfig {
       queryChars: this.values.MAX_QUERY_CHARS,
     };
   }
+  /** When an upload becomes a background job, and how much ingest work runs at once. */
+  get jobs() {
+    return {
+      thresholdFiles: this.values.JOB_THRESHOLD_FILES,
+      thresholdBytes: this.values.JOB_THRESHOLD_BYTES,
+      concurrency: this.values.JOB_CONCURRENCY,
+      retentionHours: this.values.JOB_RETENTION_HOURS,
+      ingestConcurrency: this.values.INGEST_CONCURRENCY,
+    };
+  }
   /** The model serving each stage, or null where the stage runs without one. */
-  get models(): { embeddings: StageModel | null; rerank: StageModel | null; generation: StageModel | null } {
+  get models(): StageModels {
     const v = this.values;
+    const generation = stageModel(v.GENERATION_PROVIDER, v.GENERATION_MODEL, 'chat');
+    const chat = gatewayStage(v.CHAT_PROVIDER, v.CHAT_MODEL, generation);
     return {
       embeddings: stageModel(v.EMBEDDINGS_PROVIDER, v.EMBEDDINGS_MODEL, 'embeddings'),
       rerank: stageModel(v.RERANK_PROVIDER, v.RERANK_MODEL, 'chat'),
-      generation: stageModel(v.GENERATION_PROVIDER, v.GENERATION_MODEL, 'chat'),
+      generation,
+      chat,
+      vision: gatewayStage(v.VISION_PROVIDER, v.VISION_MODEL, chat),
+      classify: gatewayStage(v.CLASSIFY_PROVIDER, v.CLASSIFY_MODEL, chat),
     };
+  }
+
+  /**
+   * The chat models a gateway request may name: every chat stage's model plus
+   * GATEWAY_MODELS, without duplicates. Naming models keeps callers from spending on any
+   * model the API key can reach.
+   */
+  get chatModels(): StageModel[] {
+    const { rerank, generation, chat, vision, classify } = this.models;
+    const extra = this.values.GATEWAY_MODELS.map((entry): StageModel => {
+      const split = entry.indexOf(':');
+      return { provider: entry.slice(0, split) as StageModel['provider'], model: entry.slice(split + 1) };
+    });
+    const seen = new Set<string>();
+    return [chat, vision, classify, generation, rerank, ...extra].filter((model): model is StageModel => {
+      if (!model || seen.has(`${model.provider}:${model.model}`)) return false;
+      seen.add(`${model.provider}:${model.model}`);
+      return true;
+    });
   }
 
   get priceOverrides(): Record<string, ModelPrice> {

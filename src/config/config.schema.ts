@@ -51,6 +51,15 @@ export const configSchema = z.object({
   MAX_UPLOAD_BYTES: positiveInt(50 * 1024 * 1024),
   MAX_UPLOAD_FILES: positiveInt(50),
   MAX_QUERY_CHARS: positiveInt(2000),
+  // Background jobs: an upload with more files or more bytes than these answers 202 with a job.
+  JOB_THRESHOLD_FILES: positiveInt(20),
+  JOB_THRESHOLD_BYTES: positiveInt(10 * 1024 * 1024),
+  /** Jobs running at once; the rest wait in `queued`. */
+  JOB_CONCURRENCY: positiveInt(1),
+  /** Finished jobs are forgotten after this many hours (checked at start). */
+  JOB_RETENTION_HOURS: positiveInt(7 * 24),
+  /** Files ingested at once by one upload, one job or the ingest CLI (its default for --concurrency). */
+  INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   CHUNK_TOKENS: positiveInt(300),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
@@ -91,6 +100,33 @@ export const configSchema = z.object({
   RERANK_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
   /** Price overrides, USD per million tokens, as JSON: {"model-name": {"input": 0.25, "output": 1.5}}. */
   MODEL_PRICES: jsonObject.optional(),
+
+  // Model gateway (chat, vision, classify). Unset: chat uses the generation stage's model,
+  // vision and classify use chat's; `none` turns an endpoint off.
+  CHAT_PROVIDER: z.enum(['none', 'gemini', 'ollama']).optional(),
+  CHAT_MODEL: z.string().min(1).optional(),
+  VISION_PROVIDER: z.enum(['none', 'gemini', 'ollama']).optional(),
+  VISION_MODEL: z.string().min(1).optional(),
+  CLASSIFY_PROVIDER: z.enum(['none', 'gemini', 'ollama']).optional(),
+  CLASSIFY_MODEL: z.string().min(1).optional(),
+  /** More models a request may name (and estimates compare): `provider:model`, comma separated. */
+  GATEWAY_MODELS: commaList.pipe(
+    z.array(z.string().regex(/^(gemini|ollama):\S+$/, 'entries are provider:model with provider gemini or ollama, e.g. ollama:gemma3:4b')),
+  ),
+  /** Time budget of one chat or vision answer, retries included. */
+  GATEWAY_TIMEOUT_MS: positiveInt(60_000),
+  CHAT_MAX_MESSAGE_CHARS: positiveInt(32_000),
+  CHAT_MAX_OUTPUT_TOKENS: positiveInt(8192),
+  VISION_MAX_IMAGE_BYTES: positiveInt(10 * 1024 * 1024),
+  VISION_FETCH_TIMEOUT_MS: positiveInt(10_000),
+  /** Lets image URLs reach private, loopback and link-local addresses (off: the endpoint cannot probe internal services). */
+  VISION_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  CLASSIFY_MAX_TEXTS: positiveInt(10_000),
+  CLASSIFY_MAX_TEXT_CHARS: positiveInt(2000),
+  /** Requests with more texts than this become a background job. */
+  CLASSIFY_SYNC_MAX_TEXTS: positiveInt(1000),
+  CLASSIFY_BATCH_SIZE: z.coerce.number().int().min(1).max(200).default(50),
+  CLASSIFY_CONCURRENCY: positiveInt(4),
 });
 
 export type AppConfigValues = z.infer<typeof configSchema>;

@@ -7,7 +7,6 @@ import {
   Get,
   HttpCode,
   Inject,
-  Logger,
   Param,
   Post,
   Query,
@@ -16,13 +15,13 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { assertCollectionName } from '../common/collection-name.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { httpStatusFor } from '../common/http-status-for.js';
-import { ingestEach, summarize, type FileOutcome } from '../ingestion/batch-ingest.js';
-import { IngestionService } from '../ingestion/ingestion.service.js';
+import { summarize, type FileOutcome } from '../ingestion/batch-ingest.js';
+import { UploadIngestionService } from '../ingestion/upload-ingestion.service.js';
 import { VECTOR_STORE, type DocumentMetadata, type VectorStore } from '../store/vector-store.js';
 import { documentMetadataSchema, listDocumentsQuerySchema, type ListDocumentsQuery } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
@@ -59,10 +58,8 @@ function uploadStatus(outcomes: FileOutcome[]): { status: number; error?: { code
 @ApiBearerAuth()
 @Controller('v1/collections')
 export class CollectionsController {
-  private readonly logger = new Logger('Ingestion');
-
   constructor(
-    private readonly ingestion: IngestionService,
+    private readonly uploads: UploadIngestionService,
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
   ) {}
 
@@ -83,7 +80,11 @@ export class CollectionsController {
   @Post(':collection/documents')
   @HttpCode(200)
   @UseInterceptors(FilesInterceptor('files'))
-  @ApiOperation({ summary: 'Upload documents (.txt, .md, .html, .pdf, .docx); each file is created, updated, unchanged or failed' })
+  @ApiOperation({
+    summary: 'Upload documents (.txt, .md, .html, .pdf, .docx); each file is created, updated, unchanged or failed',
+    description: 'More files than JOB_THRESHOLD_FILES, or more bytes than JOB_THRESHOLD_BYTES, answer 202 with a job to poll at GET /v1/jobs/{id}.',
+  })
+  @ApiAcceptedResponse({ description: 'A background job took the upload: `{job}`, and `Location: /v1/jobs/{id}`' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -101,20 +102,27 @@ export class CollectionsController {
     @Body() body: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    assertCollectionName(collection);
-    const metadata = parseMetadataField(body?.metadata);
-    if (!files || files.length === 0) {
-      throw new SiftError(ErrorCode.NoFiles, 'No files received: send them as multipart/form-data in the field "files".');
+    // Multer has written the files to the spool on disk; whatever happens next, the request
+    // leaves none behind (a job moves its files out first).
+    const received = (files ?? []).map((file) => ({ fileName: file.originalname, path: file.path, sizeBytes: file.size }));
+    try {
+      assertCollectionName(collection);
+      const metadata = parseMetadataField(body?.metadata);
+      if (received.length === 0) {
+        throw new SiftError(ErrorCode.NoFiles, 'No files received: send them as multipart/form-data in the field "files".');
+      }
+      const answer = await this.uploads.ingest({ collection, metadata, files: received });
+      if (answer.kind === 'job') {
+        response.status(202).location(`/v1/jobs/${answer.job.id}`);
+        return { job: answer.job };
+      }
+      const verdict = uploadStatus(answer.outcomes);
+      if (verdict.error) throw new SiftError(verdict.error.code, verdict.error.message, { documents: answer.outcomes });
+      response.status(verdict.status);
+      return { collection, documents: answer.outcomes, summary: summarize(answer.outcomes) };
+    } finally {
+      await this.uploads.discard(received);
     }
-    const outcomes = await ingestEach(
-      files.map((file) => ({ fileName: file.originalname, bytes: new Uint8Array(file.buffer.buffer, file.buffer.byteOffset, file.buffer.byteLength) })),
-      (file) => this.ingestion.ingestFile({ collection, fileName: file.fileName, bytes: file.bytes, metadata }),
-      { onUnexpected: (error, file) => this.logger.error(`Ingesting "${file.fileName}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`) },
-    );
-    const verdict = uploadStatus(outcomes);
-    if (verdict.error) throw new SiftError(verdict.error.code, verdict.error.message, { documents: outcomes });
-    response.status(verdict.status);
-    return { collection, documents: outcomes, summary: summarize(outcomes) };
   }
 
   @Get(':collection/documents')

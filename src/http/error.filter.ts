@@ -1,7 +1,7 @@
 // Every error leaves as JSON `{error: {code, message}}` with the status its code implies.
 // Stack traces and internal messages stay in the log.
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ConfigError } from '../config/app-config.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { httpStatusFor } from '../common/http-status-for.js';
@@ -26,13 +26,16 @@ function fromBodyParserError(error: unknown): SiftError | null {
     return new SiftError(ErrorCode.MalformedJson, `The request body is not valid JSON: ${(error as Error).message}.`);
   }
   if (type === 'entity.too.large') {
-    return new SiftError(ErrorCode.BodyTooLarge, 'The JSON request body is larger than 1 MB.');
+    // The limit is 1 MB except on routes that take more (POST /v1/classify).
+    const limit = (error as { limit?: number }).limit ?? 1024 * 1024;
+    const shown = limit >= 1024 * 1024 ? `${Math.round((limit / 1024 / 1024) * 10) / 10} MB` : `${limit} bytes`;
+    return new SiftError(ErrorCode.BodyTooLarge, `The JSON request body is larger than ${shown}.`);
   }
   return null;
 }
 
 /** Nest, body-parser and multer errors, translated into Sift's codes. */
-function fromFrameworkError(error: unknown, uploadLimitBytes: number): SiftError | null {
+function fromFrameworkError(error: unknown, uploadLimitBytes: number, path: string): SiftError | null {
   if (!(error instanceof HttpException)) return fromBodyParserError(error);
   const fromParser = fromBodyParserError(error.cause);
   if (fromParser) return fromParser;
@@ -43,7 +46,8 @@ function fromFrameworkError(error: unknown, uploadLimitBytes: number): SiftError
   if (code === ErrorCode.FileTooLarge) {
     return new SiftError(code, `A file is larger than the upload limit of ${uploadLimitBytes} bytes (MAX_UPLOAD_BYTES).`);
   }
-  if (status === 400 && /Unexpected field/i.test(message)) {
+  if (status === 400 && /Unexpected (file )?field/i.test(message)) {
+    if (path === '/v1/vision') return new SiftError(ErrorCode.ValidationFailed, 'Upload one image in the multipart field "image" (with the prompt in "prompt").');
     return new SiftError(ErrorCode.ValidationFailed, 'Upload files in the multipart field "files" (and optional JSON in "metadata").');
   }
   if (status === 400 && /Too many files/i.test(message)) {
@@ -61,7 +65,8 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const error = isSiftError(exception) ? exception : fromFrameworkError(exception, this.uploadLimitBytes);
+    const path = host.switchToHttp().getRequest<Request>().path;
+    const error = isSiftError(exception) ? exception : fromFrameworkError(exception, this.uploadLimitBytes, path);
     if (!error) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }

@@ -58,6 +58,79 @@ export const listDocumentsQuerySchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+// Model gateway. Limits that are configurable (message size, max_tokens, number and length
+// of texts) are checked by the services with the configured values; these bounds catch
+// malformed bodies. Multipart vision requests send numbers as strings, hence `numeric`.
+const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
+const providerChoice = z.enum(['gemini', 'ollama']).optional();
+const modelName = z.string().trim().min(1).max(200).optional();
+const maxTokens = numeric(z.number().int().min(1, 'must be at least 1')).optional();
+const temperature = numeric(z.number().min(0).max(2)).optional();
+const nonBlank = z.string().refine((text) => text.trim().length > 0, 'must not be empty');
+
+export const chatRequestSchema = z.strictObject({
+  message: nonBlank,
+  system_prompt: z.string().optional(),
+  max_tokens: maxTokens,
+  temperature,
+  provider: providerChoice,
+  model: modelName,
+  stream: z.boolean().default(false),
+});
+
+export const visionRequestSchema = z.strictObject({
+  prompt: nonBlank,
+  image_url: z.string().trim().min(1).max(4096).optional(),
+  max_tokens: maxTokens,
+  temperature,
+  provider: providerChoice,
+  model: modelName,
+});
+
+const label = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^,\r\n]+$/, 'a label has no commas or line breaks')
+  .refine((value) => value.toUpperCase() !== 'UNKNOWN', 'UNKNOWN is reserved for answers outside the labels');
+
+/** The label set of a classification (also what the classify CLI checks `--labels` with). */
+export const classifyLabelsSchema = z
+  .array(label)
+  .min(2, 'give at least two labels')
+  .max(50, 'at most 50 labels')
+  .refine((labels) => new Set(labels.map((value) => value.toLowerCase())).size === labels.length, 'labels must differ (ignoring case)');
+
+export const classifyRequestSchema = z.strictObject({
+  texts: z.array(nonBlank).min(1, 'send at least one text'),
+  labels: classifyLabelsSchema.optional(),
+  instructions: z.string().trim().max(2000).optional(),
+  batch_size: z.number().int().min(1).max(200).optional(),
+  provider: providerChoice,
+  model: modelName,
+});
+
+const tokenCount = z.number().int().min(0).max(100_000_000);
+export const estimateRequestSchema = z
+  .strictObject({
+    provider: providerChoice,
+    model: modelName,
+    input_tokens: tokenCount.optional(),
+    output_tokens: tokenCount.optional(),
+    texts: z.array(z.string()).min(1).max(1000).optional(),
+    requests_per_month: z.number().int().min(0).max(1_000_000_000_000),
+  })
+  .refine((body) => (body.input_tokens === undefined) !== (body.texts === undefined), {
+    message: 'give either input_tokens (per request) or texts (samples of a request\'s input), not both',
+    path: ['input_tokens'],
+  });
+
+export type ChatRequestBody = z.infer<typeof chatRequestSchema>;
+export type VisionRequestBody = z.infer<typeof visionRequestSchema>;
+export type ClassifyRequestBody = z.infer<typeof classifyRequestSchema>;
+export type EstimateRequestBody = z.infer<typeof estimateRequestSchema>;
+
 export type SearchRequestBody = z.infer<typeof searchRequestSchema>;
 export type AskRequestBody = z.infer<typeof askRequestSchema>;
 export type ListDocumentsQuery = z.infer<typeof listDocumentsQuerySchema>;

@@ -2,9 +2,17 @@
 // and token usage, whole or streamed. The real implementations wrap LangChain chat models.
 import type { StageModel, TokenUsage } from './provider-types.js';
 
+/** An image sent with a user turn: the bytes as base64 and their (checked) media type. */
+export interface ChatImage {
+  mimeType: string;
+  base64: string;
+}
+
 export interface ChatMessage {
   role: 'system' | 'user';
   content: string;
+  /** Images that go with a user turn, after its text (ignored on system turns). */
+  images?: ChatImage[];
 }
 
 export interface ChatCallOptions {
@@ -14,6 +22,10 @@ export interface ChatCallOptions {
    * provider's structured-output support. The reply is still text: callers parse it.
    */
   jsonSchema?: Record<string, unknown>;
+  /** Overrides the client's temperature for this call. */
+  temperature?: number;
+  /** Caps the reply at this many tokens for this call. */
+  maxOutputTokens?: number;
 }
 
 export interface ChatReply {

@@ -3,13 +3,41 @@
 // deadline); cancellation travels as an AbortSignal to the HTTP request.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import type { GenerativeModel } from '@google/generative-ai';
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { ChatOllama } from '@langchain/ollama';
 import type { ChatCallOptions, ChatClient, ChatMessage, ChatStreamEvent } from './chat-client.js';
 import type { StageModel, TokenUsage } from './provider-types.js';
 
+/**
+ * Images travel as `image_url` blocks holding a base64 `data:` URL: the one form both
+ * integrations read. Gemini turns it into an `inlineData` part; ChatOllama sends each image
+ * as its own user turn with `images: [base64]` (it reads nothing but `data:` URLs).
+ */
 function toLangChain(messages: ChatMessage[]): BaseMessage[] {
-  return messages.map((message) => (message.role === 'system' ? new SystemMessage(message.content) : new HumanMessage(message.content)));
+  return messages.map((message) => {
+    if (message.role === 'system') return new SystemMessage(message.content);
+    if (!message.images?.length) return new HumanMessage(message.content);
+    return new HumanMessage({
+      content: [
+        { type: 'text', text: message.content },
+        ...message.images.map((image) => ({ type: 'image_url', image_url: { url: `data:${image.mimeType};base64,${image.base64}` } })),
+      ],
+    });
+  });
+}
+
+/** Generation settings of one call, where they differ from the client's own. */
+interface CallSettings {
+  temperature?: number;
+  maxOutputTokens?: number;
+}
+
+function settingsOf(options: ChatCallOptions): CallSettings {
+  return {
+    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+    ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+  };
 }
 
 function usageOf(message: { usage_metadata?: { input_tokens?: number; output_tokens?: number } }): TokenUsage | null {
@@ -72,13 +100,14 @@ function toGeminiSchema(schema: unknown): unknown {
 class LangChainChatClient<Model extends BaseChatModel> implements ChatClient {
   constructor(
     readonly model: StageModel,
-    private readonly chatFor: () => Model,
+    /** The LangChain model for one call, built with that call's settings where it has any. */
+    private readonly chatFor: (settings: CallSettings) => Model,
     private readonly structuredOutput: StructuredOutputOption,
     private readonly cancel: (chat: Model) => void = () => undefined,
   ) {}
 
   async invoke(messages: ChatMessage[], options: ChatCallOptions) {
-    const chat = this.chatFor();
+    const chat = this.chatFor(settingsOf(options));
     const reply = await raceWithSignal(chat.invoke(toLangChain(messages), this.callOptions(options)), options.signal, () => this.cancel(chat));
     return { text: textOf(reply.content), usage: usageOf(reply) };
   }
@@ -88,7 +117,7 @@ class LangChainChatClient<Model extends BaseChatModel> implements ChatClient {
   }
 
   async *stream(messages: ChatMessage[], options: ChatCallOptions): AsyncIterable<ChatStreamEvent> {
-    const chat = this.chatFor();
+    const chat = this.chatFor(settingsOf(options));
     const cancel = () => this.cancel(chat);
     const usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
     let reportedUsage = false;
@@ -125,24 +154,54 @@ export interface GeminiChatOptions {
   maxOutputTokens?: number;
 }
 
+/**
+ * The Google SDK answers a streamed call with the stream and, beside it, a `response`
+ * promise that aggregates a copy of the stream. LangChain reads only the stream, so when a
+ * stream breaks (cut off, cancelled) that promise rejects with no listener, which would end
+ * the process. The failure already reaches Sift through the stream; the copy is marked handled.
+ */
+function withHandledStreamCopies(chat: ChatGoogleGenerativeAI): ChatGoogleGenerativeAI {
+  const model = (chat as unknown as { client: GenerativeModel }).client;
+  const generateContentStream = model.generateContentStream.bind(model);
+  model.generateContentStream = async (...args) => {
+    const result = await generateContentStream(...args);
+    result.response.catch(() => undefined);
+    return result;
+  };
+  return chat;
+}
+
 export function geminiChatClient(options: GeminiChatOptions): ChatClient {
-  const chat = new ChatGoogleGenerativeAI({
-    model: options.model,
-    apiKey: options.apiKey,
-    baseUrl: options.baseUrl,
-    temperature: options.temperature,
-    maxOutputTokens: options.maxOutputTokens,
-    maxRetries: 0,
-    streamUsage: true,
-  });
-  // The Gemini client passes the signal to fetch, so one shared instance serves every call.
-  return new LangChainChatClient({ provider: 'gemini', model: options.model }, () => chat, (schema) => ({ responseSchema: toGeminiSchema(schema) }));
+  const build = (settings: CallSettings) =>
+    withHandledStreamCopies(
+      new ChatGoogleGenerativeAI({
+        model: options.model,
+        apiKey: options.apiKey,
+        baseUrl: options.baseUrl,
+        temperature: settings.temperature ?? options.temperature,
+        maxOutputTokens: settings.maxOutputTokens ?? options.maxOutputTokens,
+        maxRetries: 0,
+        streamUsage: true,
+      }),
+    );
+  const shared = build({});
+  // The Gemini client passes the signal to fetch, so one shared instance serves every call;
+  // it fixes temperature and output length at construction, so a call that sets its own
+  // gets its own (cheap) instance.
+  const chatFor = (settings: CallSettings) => (Object.keys(settings).length === 0 ? shared : build(settings));
+  return new LangChainChatClient({ provider: 'gemini', model: options.model }, chatFor, (schema) => ({ responseSchema: toGeminiSchema(schema) }));
 }
 
 export function ollamaChatClient(options: { model: string; baseUrl: string; temperature: number; maxOutputTokens?: number }): ChatClient {
   // The Ollama client can only abort all of its streamed requests at once, so each call
   // gets its own (cheap) instance and cancelling one never cuts another user's answer.
-  const chatFor = () =>
-    new ChatOllama({ model: options.model, baseUrl: options.baseUrl, temperature: options.temperature, numPredict: options.maxOutputTokens, maxRetries: 0 });
+  const chatFor = (settings: CallSettings) =>
+    new ChatOllama({
+      model: options.model,
+      baseUrl: options.baseUrl,
+      temperature: settings.temperature ?? options.temperature,
+      numPredict: settings.maxOutputTokens ?? options.maxOutputTokens,
+      maxRetries: 0,
+    });
   return new LangChainChatClient({ provider: 'ollama', model: options.model }, chatFor, (schema) => ({ format: schema }), (chat) => chat.client.abort());
 }

@@ -2,7 +2,8 @@
 
 export type ProviderName = 'gemini' | 'ollama';
 export type ProviderChoice = ProviderName | 'none';
-export type ModelStage = 'embed' | 'rerank' | 'generate';
+/** The stages that call models, as the usage ledger names them. */
+export type ModelStage = 'embed' | 'rerank' | 'generate' | 'chat' | 'vision' | 'classify';
 
 export interface StageModel {
   provider: ProviderName;

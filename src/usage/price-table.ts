@@ -12,6 +12,9 @@ const GEMINI_PRICES: Record<string, ModelPrice> = {
   'gemini-embedding-001': { input: 0.15, output: 0 },
 };
 
+/** Where a price came from: MODEL_PRICES, the built-in list, a local model's $0, or the Flash Lite fallback for a Gemini model not listed. */
+export type PriceSource = 'override' | 'list' | 'local' | 'fallback';
+
 export class PriceTable {
   constructor(private readonly overrides: Record<string, ModelPrice> = {}) {}
 
@@ -21,6 +24,12 @@ export class PriceTable {
     // A local Ollama model costs no per-token fee.
     if (provider === 'ollama') return { input: 0, output: 0 };
     return GEMINI_PRICES[model] ?? GEMINI_PRICES['gemini-3.1-flash-lite']!;
+  }
+
+  sourceOf(provider: ProviderName, model: string): PriceSource {
+    if (this.overrides[model]) return 'override';
+    if (provider === 'ollama') return 'local';
+    return GEMINI_PRICES[model] ? 'list' : 'fallback';
   }
 
   costUsd(provider: ProviderName, model: string, inputTokens: number, outputTokens: number): number {

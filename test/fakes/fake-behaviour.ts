@@ -51,8 +51,23 @@ export interface ChatRequestView {
   body: unknown;
 }
 
-/** Replaces the default model: return the answer text, or undefined to let the default model answer. */
+/**
+ * Replaces the default model: return the answer text, or undefined to let the default model
+ * answer. Throwing a `FakeFailure` answers with the provider's error for its status instead,
+ * so a test can fail chosen requests by their content (e.g. one batch of many).
+ */
 export type ChatResponder = (request: ChatRequestView) => string | undefined | Promise<string | undefined>;
+
+/** Thrown by a responder: the fake answers with the provider's 429, 500 or 503. */
+export class FakeFailure extends Error {
+  constructor(
+    readonly status: 429 | 500 | 503,
+    message?: string,
+  ) {
+    super(message ?? `fake failure ${status}`);
+    this.name = 'FakeFailure';
+  }
+}
 
 export type Reply =
   | { kind: 'json'; status?: number; body: unknown; headers?: Record<string, string> }
@@ -185,7 +200,13 @@ export async function startFakeServer<Endpoint extends string>(
       default:
         break;
     }
-    const reply = await resolved.handle({ call, garbage: active.mode === 'garbage' });
+    let reply: Reply;
+    try {
+      reply = await resolved.handle({ call, garbage: active.mode === 'garbage' });
+    } catch (error) {
+      if (!(error instanceof FakeFailure)) throw error;
+      return send(res, recorded, wire.errorReply(error.status, { ...NORMAL_MODE, mode: 'normal', message: error.message }), NORMAL_MODE);
+    }
     return send(res, recorded, reply, active);
   }
 

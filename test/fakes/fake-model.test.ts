@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   bestSentence,
+  classifyText,
   contentTerms,
   cosineSimilarity,
   countTokens,
@@ -9,6 +10,7 @@ import {
   garbageText,
   notFoundPhraseIn,
   rankPassages,
+  readClassification,
   readPrompt,
   renderOutput,
   splitIntoChunks,
@@ -195,6 +197,44 @@ describe('JSON answers', () => {
 
   it('answers plain JSON when no schema is given', () => {
     expect(JSON.parse(renderOutput(think(input(rerankPrompt)), { json: true, schema: undefined }))).toEqual([2, 1]);
+  });
+});
+
+describe('classification', () => {
+  const prompt = [
+    'You are a text classifier. Give every numbered text exactly one label.',
+    'Labels: POSITIVE, NEGATIVE, NEUTRAL',
+    'Instructions: sort the reviews by mood',
+    'Texts:',
+    '[1] I love this kettle, it is great',
+    '[2] The lid arrived broken, terrible',
+    '[3] It is a kettle',
+  ].join('\n');
+
+  it('labels each numbered text from the Labels line, before any rank wording in the instructions', () => {
+    const output = think(input(prompt));
+    expect(output.skill).toBe('classify');
+    expect(output.text).toBe('1: POSITIVE\n2: NEGATIVE\n3: NEUTRAL');
+    expect(readClassification(prompt)?.labels).toEqual(['POSITIVE', 'NEGATIVE', 'NEUTRAL']);
+  });
+
+  it('prefers a label the text names, and falls back to the last label', () => {
+    expect(classifyText('Where is my shipping update?', ['BILLING', 'SHIPPING', 'OTHER'])).toBe('SHIPPING');
+    expect(classifyText('Hello', ['BILLING', 'SHIPPING', 'OTHER'])).toBe('OTHER');
+  });
+
+  it('fills a {labels: [{id, label}]} schema', () => {
+    const schema = {
+      type: 'object',
+      properties: { labels: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, label: { type: 'string', enum: ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] } } } } },
+    };
+    expect(fillSchema(schema, think(input(prompt)))).toEqual({
+      labels: [
+        { id: 1, label: 'POSITIVE' },
+        { id: 2, label: 'NEGATIVE' },
+        { id: 3, label: 'NEUTRAL' },
+      ],
+    });
   });
 });
 

@@ -12,6 +12,8 @@
 // - a prompt that asks to rank / rerank / sort passages (or to order them by relevance) gets
 //   the passage ids ordered by word overlap with the question: `[3] > [1] > [2]`;
 // - a prompt that asks to grade / score passages gets one `[n]: grade` line per passage (0-3);
+// - a prompt that asks to classify numbered texts and has a `Labels: A, B, C` line gets one
+//   label per text (a label named in the text, else a small sentiment lexicon);
 // - any other prompt with passages gets the passage sentence sharing most words with the
 //   question, followed by its citation `[n]`, or the "not found" phrase when nothing overlaps;
 // - a prompt without passages gets an echo, so plain chat works too.
@@ -223,6 +225,44 @@ export function notFoundPhraseIn(prompt: string): string | undefined {
   return match?.[1];
 }
 
+const CLASSIFY_REQUEST = /\bclassif(?:y|ier|ication)\b/i;
+const LABELS_LINE = /^\s*labels?\s*[:：]\s*(.+)$/im;
+
+const POSITIVE_WORDS = new Set(['good', 'great', 'love', 'excellent', 'happy', 'wonderful', 'fantastic', 'best', 'amazing', 'perfect', 'like'].map((word) => stemmer(word)));
+const NEGATIVE_WORDS = new Set(['bad', 'terrible', 'hate', 'awful', 'poor', 'worst', 'broken', 'disappointed', 'slow', 'refund', 'useless'].map((word) => stemmer(word)));
+
+export interface ClassificationPrompt {
+  labels: string[];
+  texts: Passage[];
+}
+
+/** The labels and numbered texts of a classification prompt, or undefined when the prompt is not one. */
+export function readClassification(prompt: string): ClassificationPrompt | undefined {
+  const { passages, instructions } = readPrompt(prompt);
+  if (passages.length === 0 || !CLASSIFY_REQUEST.test(instructions)) return undefined;
+  const labels = (LABELS_LINE.exec(instructions)?.[1] ?? '').split(',').map((label) => label.trim()).filter(Boolean);
+  return labels.length > 0 ? { labels, texts: passages } : undefined;
+}
+
+/**
+ * The fake's label for a text: the first label whose words all occur in the text; else, when
+ * the labels are POSITIVE / NEGATIVE / NEUTRAL, a tiny sentiment lexicon; else the last label.
+ */
+export function classifyText(text: string, labels: readonly string[]): string {
+  const words = new Set(contentTerms(text));
+  const named = labels.find((label) => contentTerms(label).every((term) => words.has(term)));
+  if (named) return named;
+  const byName = (name: string) => labels.find((label) => label.toUpperCase() === name);
+  const positive = [...words].filter((word) => POSITIVE_WORDS.has(word)).length;
+  const negative = [...words].filter((word) => NEGATIVE_WORDS.has(word)).length;
+  if (byName('POSITIVE') && byName('NEGATIVE')) {
+    if (positive > negative) return byName('POSITIVE')!;
+    if (negative > positive) return byName('NEGATIVE')!;
+    return byName('NEUTRAL') ?? labels[labels.length - 1]!;
+  }
+  return labels[labels.length - 1]!;
+}
+
 const RERANK_REQUEST = /\b(?:re-?rank\w*|rank(?:ing|ed|s)?|sort(?:ed|ing)?)\b|\border\b[^.\n]{0,60}\brelevan/i;
 const GRADE_REQUEST = /\b(?:grade|score|rate)\b[^.\n]{0,60}\b(?:passage|document|candidate)s?\b/i;
 
@@ -245,7 +285,7 @@ export interface ModelOptions {
   notFoundAnswer?: string;
 }
 
-export type Skill = 'rerank' | 'grade' | 'answer' | 'chat';
+export type Skill = 'classify' | 'rerank' | 'grade' | 'answer' | 'chat';
 
 export interface ModelOutput {
   skill: Skill;
@@ -259,6 +299,12 @@ export interface ModelOutput {
 export function think(input: ModelInput, options: ModelOptions = {}): ModelOutput {
   const { passages, question, instructions } = readPrompt(input.prompt);
   const asked = question ?? '';
+  // Classification first: its instructions may be the user's own words ("sort by topic").
+  const classification = readClassification(input.prompt);
+  if (classification) {
+    const answers = classification.texts.map((text) => ({ id: text.id, label: classifyText(text.text, classification.labels) }));
+    return { skill: 'classify', text: answers.map((answer) => `${answer.id}: ${answer.label}`).join('\n'), value: { labels: answers } };
+  }
   // Only the instructions decide the kind of answer: passages may well mention "ranking".
   if (passages.length > 0 && RERANK_REQUEST.test(instructions)) {
     const ids = rankPassages(asked, passages);
@@ -330,6 +376,8 @@ export function fillSchema(schema: unknown, output: ModelOutput): unknown {
       for (const [key, child] of Object.entries(node.properties ?? {})) {
         if (schemaType(child) === 'array' && child.items && schemaType(child.items) === 'object' && output.skill === 'grade') {
           result[key] = fillGrades(child.items, output);
+        } else if (schemaType(child) === 'array' && child.items && schemaType(child.items) === 'object' && output.skill === 'classify') {
+          result[key] = fillClassifications(child.items, output);
         } else {
           result[key] = fillSchema(child, output);
         }
@@ -341,6 +389,7 @@ export function fillSchema(schema: unknown, output: ModelOutput): unknown {
       const itemType = schemaType(item);
       if (itemType === 'integer' || itemType === 'number') return ids;
       if (itemType === 'object' && output.skill === 'grade') return fillGrades(item, output);
+      if (itemType === 'object' && output.skill === 'classify') return fillClassifications(item, output);
       if (itemType === 'string') return ids.length > 0 ? ids.map(String) : [output.text];
       return [fillSchema(item, output)];
     }
@@ -356,9 +405,24 @@ export function fillSchema(schema: unknown, output: ModelOutput): unknown {
   }
 }
 
+/** `[{id, label}]` shaped by the schema's item: numeric fields get the id, string fields the label. */
+function fillClassifications(item: SchemaNode, output: ModelOutput): Array<Record<string, unknown>> {
+  const answers = (output.value as { labels: Array<{ id: number; label: string }> }).labels;
+  const keys = Object.entries(item.properties ?? {});
+  return answers.map(({ id, label }) => {
+    const entry: Record<string, unknown> = {};
+    for (const [key, child] of keys) {
+      const type = schemaType(child);
+      entry[key] = type === 'integer' || type === 'number' ? id : label;
+    }
+    return entry;
+  });
+}
+
 function idsOf(output: ModelOutput): number[] {
   if (output.skill === 'rerank') return output.value as number[];
   if (output.skill === 'grade') return (output.value as Array<{ id: number }>).map((g) => g.id);
+  if (output.skill === 'classify') return (output.value as { labels: Array<{ id: number }> }).labels.map((answer) => answer.id);
   if (output.skill === 'answer') return (output.value as { citations: number[] }).citations;
   return [];
 }

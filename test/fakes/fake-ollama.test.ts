@@ -5,6 +5,7 @@ import { HumanMessage, SystemMessage, type AIMessageChunk } from '@langchain/cor
 import { ChatOllama, Ollama, OllamaEmbeddings, type ChatOllamaInput } from '@langchain/ollama';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { FakeFailure } from './fake-behaviour.js';
 import { cosineSimilarity, countTokens } from './fake-model.js';
 import { startFakeOllama, type FakeOllama } from './fake-ollama.js';
 import { hasSettled, waitUntil } from './test-support.js';
@@ -151,6 +152,15 @@ describe('chat over the Ollama wire', () => {
       { role: 'user', content: 'What is this?' },
       { role: 'user', content: '', images: [pixel] },
     ]);
+  });
+
+  it('answers with the provider error when a responder throws a FakeFailure, for that request only', async () => {
+    fake.setResponder((request) => {
+      if (request.prompt.includes('poison')) throw new FakeFailure(503, 'server busy');
+      return undefined;
+    });
+    await expect(chat().invoke('poison pill')).rejects.toMatchObject({ name: 'ResponseError', status_code: 503, message: 'server busy' });
+    expect((await chat().invoke('Hello there?')).content).toBe('You said: Hello there?');
   });
 
   it('refuses a model that is not installed (404) and an embedding model used for chat (400)', async () => {

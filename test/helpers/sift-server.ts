@@ -22,7 +22,8 @@ export async function startSift(env: Record<string, string> = {}): Promise<Runni
   const { port } = app.getHttpServer().address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    dataDir: dir.path,
+    // An env DATA_DIR wins over the temporary one (a restart on the same data); stop() removes only its own.
+    dataDir: config.dataDir,
     app,
     stop: async () => {
       await app.close();

@@ -1,0 +1,136 @@
+// The model gateway: chat (whole or streamed), vision (an uploaded image or one by URL),
+// batch classification and cost estimates, all through the configured providers and the
+// one usage ledger. Thin: validate, call the service, shape the answer.
+import { Body, Controller, HttpCode, Post, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { memoryStorage } from 'multer';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
+import { ChatService } from '../gateway/chat.service.js';
+import { ClassifyJobs } from '../gateway/classify/classify-jobs.js';
+import { ClassifyService } from '../gateway/classify/classify.service.js';
+import { EstimateService } from '../gateway/estimate.service.js';
+import { VisionService } from '../gateway/vision/vision.service.js';
+import {
+  chatRequestSchema,
+  classifyRequestSchema,
+  estimateRequestSchema,
+  jsonSchemaOf,
+  visionRequestSchema,
+  type ChatRequestBody,
+  type ClassifyRequestBody,
+  type EstimateRequestBody,
+} from './request-schemas.js';
+import { openEventStream } from './server-sent-events.js';
+import { ZodValidationPipe } from './zod-validation.pipe.js';
+
+/** Aborted when the client goes away before the response is finished. */
+function clientGone(response: Response): AbortSignal {
+  const gone = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) gone.abort(new Error('client disconnected'));
+  });
+  return gone.signal;
+}
+
+@ApiTags('gateway')
+@ApiBearerAuth()
+@Controller('v1')
+export class GatewayController {
+  constructor(
+    private readonly chatService: ChatService,
+    private readonly visionService: VisionService,
+    private readonly classifyService: ClassifyService,
+    private readonly classifyJobs: ClassifyJobs,
+    private readonly estimateService: EstimateService,
+  ) {}
+
+  @Post('chat')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'One message to a configured chat model → {response, model, usage}; `stream: true` gives server-sent events (token…, done)' })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiBody({ schema: jsonSchemaOf(chatRequestSchema) })
+  async chat(@Body(new ZodValidationPipe(chatRequestSchema)) body: ChatRequestBody, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
+    // Limits and the model choice are checked before a stream opens, so they fail as plain JSON.
+    const prepared = this.chatService.prepare({
+      message: body.message,
+      systemPrompt: body.system_prompt,
+      maxTokens: body.max_tokens,
+      temperature: body.temperature,
+      provider: body.provider,
+      model: body.model,
+    });
+    const wantsStream = body.stream || (request.headers.accept ?? '').includes('text/event-stream');
+    if (!wantsStream) return this.chatService.chat(prepared, { signal: clientGone(response) });
+
+    const events = openEventStream(request, response);
+    try {
+      const result = await this.chatService.chat(prepared, { signal: events.signal, onToken: (text) => events.send('token', { text }) });
+      events.send('done', result);
+    } catch (error) {
+      const sift = isSiftError(error) ? error : new SiftError(ErrorCode.Internal, 'Internal error; the server log has the details.');
+      if (!isSiftError(error)) console.error(error);
+      events.send('error', { error: { code: sift.code, message: sift.message } });
+    } finally {
+      events.end();
+    }
+    return undefined;
+  }
+
+  @Post('vision')
+  @HttpCode(200)
+  // In memory, not the upload spool on disk: one image, under the upload size limit.
+  @UseInterceptors(FileInterceptor('image', { storage: memoryStorage() }))
+  @ApiOperation({ summary: 'A prompt about one image (multipart `image`, or `image_url` fetched with limits and an address policy) → {response, model, image, usage}' })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ schema: jsonSchemaOf(visionRequestSchema) })
+  async vision(@UploadedFile() file: Express.Multer.File | undefined, @Body() raw: unknown, @Res({ passthrough: true }) response: Response) {
+    const body = new ZodValidationPipe(visionRequestSchema).transform(raw);
+    if (file && body.image_url) throw new SiftError(ErrorCode.ValidationFailed, 'Send one image: either the multipart field "image" or "image_url", not both.');
+    if (!file && !body.image_url) throw new SiftError(ErrorCode.ValidationFailed, 'No image: upload it as multipart/form-data in the field "image", or give "image_url".');
+    const image = file
+      ? { kind: 'upload' as const, bytes: new Uint8Array(file.buffer.buffer, file.buffer.byteOffset, file.buffer.byteLength), fileName: file.originalname }
+      : { kind: 'url' as const, url: body.image_url! };
+    return this.visionService.describe(
+      { image, prompt: body.prompt, maxTokens: body.max_tokens, temperature: body.temperature, provider: body.provider, model: body.model },
+      clientGone(response),
+    );
+  }
+
+  @Post('classify')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'One label per text, in input order, from batched parallel model calls; large requests answer 202 with a background job' })
+  @ApiBody({ schema: jsonSchemaOf(classifyRequestSchema) })
+  async classify(@Body(new ZodValidationPipe(classifyRequestSchema)) body: ClassifyRequestBody, @Res({ passthrough: true }) response: Response) {
+    const task = this.classifyService.prepare({
+      texts: body.texts,
+      labels: body.labels,
+      instructions: body.instructions,
+      batchSize: body.batch_size,
+      provider: body.provider,
+      model: body.model,
+    });
+    if (this.classifyService.isLarge(body.texts.length)) {
+      const job = this.classifyJobs.start(task, body.texts);
+      response.status(202).location(`/v1/jobs/${job.id}`);
+      return { job };
+    }
+    return this.classifyService.classify(task, body.texts, { signal: clientGone(response) });
+  }
+
+  @Post('estimate')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Tokens and cost per request and per month for a model, from token counts or sample texts, compared across the configured models' })
+  @ApiBody({ schema: jsonSchemaOf(estimateRequestSchema) })
+  estimate(@Body(new ZodValidationPipe(estimateRequestSchema)) body: EstimateRequestBody) {
+    return this.estimateService.estimate({
+      provider: body.provider,
+      model: body.model,
+      inputTokens: body.input_tokens,
+      outputTokens: body.output_tokens,
+      texts: body.texts,
+      requestsPerMonth: body.requests_per_month,
+    });
+  }
+}

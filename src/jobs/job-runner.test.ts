@@ -1,0 +1,193 @@
+// The job facility on its own, with a kind of job that is not ingestion, against the real
+// SQLite job store: states, progress, results, failures, concurrency, and what a stop or a
+// crash leaves for the next start. A handler waits on a gate the test opens, so every state
+// is observed deterministically.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/app-config.js';
+import { ErrorCode, SiftError } from '../common/errors.js';
+import { waitUntil } from '../../test/fakes/test-support.js';
+import { makeTempDir } from '../../test/helpers/temp-dir.js';
+import { JobRunner } from './job-runner.js';
+import { JOBS_FILE_NAME, JobStore } from './job-store.js';
+import type { JobContext, JobHandler, JobView, ResumeCheck } from './job-types.js';
+
+interface WordsInput {
+  words: string[];
+}
+
+/** Upper-cases words one by one; stops before the word at `pauseAt` until `open()` is called. */
+class ShoutHandler implements JobHandler<WordsInput> {
+  readonly kind = 'shout';
+  pauseAt = -1;
+  failWith: Error | null = null;
+  resumeCheck: ResumeCheck = { resumable: true };
+  readonly completedSeen: string[][] = [];
+  readonly released: WordsInput[] = [];
+  private gate = Promise.withResolvers<void>();
+
+  open(): void {
+    this.gate.resolve();
+  }
+
+  async run(input: WordsInput, context: JobContext): Promise<unknown> {
+    this.completedSeen.push([...context.completed].sort());
+    for (const [index, word] of input.words.entries()) {
+      if (context.completed.has(word)) continue;
+      if (index === this.pauseAt) await this.gate.promise;
+      if (context.signal.aborted) return null;
+      if (this.failWith && index === input.words.length - 1) throw this.failWith;
+      context.recordItem({ key: word, ordinal: index, result: { word, shouted: word.toUpperCase() } }, { letters: word.length });
+    }
+    return { loudest: input.words.map((w) => w.toUpperCase()).join(' ') };
+  }
+
+  async checkResumable(): Promise<ResumeCheck> {
+    return this.resumeCheck;
+  }
+
+  async release(input: WordsInput): Promise<void> {
+    this.released.push(input);
+  }
+
+  present(input: WordsInput, items: unknown[], result: unknown): Record<string, unknown> {
+    return { words: input.words.length, shouted: items, result };
+  }
+}
+
+describe('JobRunner', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  const started: Array<{ store: JobStore; runner: JobRunner }> = [];
+
+  /** A runner as the app starts one: handlers register, then the bootstrap recovers. */
+  async function start(handler: ShoutHandler, env: Record<string, string> = {}) {
+    const config = loadConfig({ DATA_DIR: dir.path, ...env });
+    const store = new JobStore(config);
+    const runner = new JobRunner(store, config);
+    runner.register(handler);
+    await runner.onApplicationBootstrap();
+    started.push({ store, runner });
+    return { store, runner };
+  }
+
+  async function stop({ store, runner }: { store: JobStore; runner: JobRunner }) {
+    await runner.onModuleDestroy();
+    store.onApplicationShutdown();
+  }
+
+  async function until(runner: JobRunner, id: string, holds: (job: JobView) => boolean): Promise<JobView> {
+    await waitUntil(() => holds(runner.view(id)!));
+    return runner.view(id)!;
+  }
+
+  beforeEach(() => {
+    dir = makeTempDir('sift-jobs-');
+  });
+  afterEach(async () => {
+    for (const app of started.splice(0)) await stop(app).catch(() => undefined);
+    dir.remove();
+  });
+
+  it('runs a job through queued, running and succeeded, with progress, items and a result', async () => {
+    const handler = new ShoutHandler();
+    handler.pauseAt = 2;
+    const { runner } = await start(handler);
+    const submitted = runner.submit('shout', { words: ['one', 'two', 'three', 'four'] }, 4, { letters: 0 });
+    expect(submitted).toMatchObject({ kind: 'shout', state: 'queued', progress: { total: 4, done: 0, letters: 0 }, attempts: 0, words: 4, shouted: [] });
+
+    const midway = await until(runner, submitted.id, (job) => job.progress.done === 2);
+    expect(midway).toMatchObject({ state: 'running', attempts: 1, progress: { total: 4, done: 2, letters: 6 } });
+    expect(midway.shouted).toEqual([{ word: 'one', shouted: 'ONE' }, { word: 'two', shouted: 'TWO' }]);
+
+    handler.open();
+    const final = await until(runner, submitted.id, (job) => job.state === 'succeeded');
+    expect(final).toMatchObject({ progress: { total: 4, done: 4, letters: 15 }, result: { loudest: 'ONE TWO THREE FOUR' } });
+    expect(final.finishedAt).toEqual(expect.any(String));
+    expect(handler.released).toEqual([{ words: ['one', 'two', 'three', 'four'] }]);
+  });
+
+  it('fails a job whose handler throws, keeping a SiftError code and hiding other errors', async () => {
+    const handler = new ShoutHandler();
+    handler.failWith = new SiftError(ErrorCode.ProviderUnavailable, 'The model is down.');
+    const { runner } = await start(handler);
+    const known = runner.submit('shout', { words: ['a', 'b'] }, 2);
+    expect(await until(runner, known.id, (job) => job.state === 'failed')).toMatchObject({ error: { code: 'PROVIDER_UNAVAILABLE', message: 'The model is down.' }, progress: { done: 1 } });
+
+    handler.failWith = new Error('disk on fire at /var/secret');
+    const unknown = runner.submit('shout', { words: ['c', 'd'] }, 2);
+    const failed = await until(runner, unknown.id, (job) => job.state === 'failed');
+    expect(failed.error).toEqual({ code: 'INTERNAL', message: expect.not.stringContaining('/var/secret') });
+  });
+
+  it('runs at most JOB_CONCURRENCY jobs at once; the others wait queued', async () => {
+    const handler = new ShoutHandler();
+    handler.pauseAt = 0;
+    const { runner } = await start(handler, { JOB_CONCURRENCY: '1' });
+    const first = runner.submit('shout', { words: ['x'] }, 1);
+    const second = runner.submit('shout', { words: ['y'] }, 1);
+    await until(runner, first.id, (job) => job.state === 'running');
+    expect(runner.view(second.id)!.state).toBe('queued');
+    handler.open();
+    await until(runner, second.id, (job) => job.state === 'succeeded');
+  });
+
+  it('resumes a job a stop cut off, skipping the items it had recorded', async () => {
+    const handler = new ShoutHandler();
+    handler.pauseAt = 2;
+    const first = await start(handler);
+    const job = first.runner.submit('shout', { words: ['one', 'two', 'three'] }, 3);
+    await until(first.runner, job.id, (view) => view.progress.done === 2);
+    // The stop aborts the job's signal, then the gate opens: the handler takes no new word.
+    const stopping = stop(first);
+    handler.open();
+    await stopping;
+    started.length = 0;
+
+    const resumed = new ShoutHandler();
+    const second = await start(resumed);
+    const final = await until(second.runner, job.id, (view) => view.state === 'succeeded');
+    expect(resumed.completedSeen).toEqual([['one', 'two']]);
+    expect(final).toMatchObject({ attempts: 2, progress: { total: 3, done: 3 } });
+    expect((final.shouted as Array<{ word: string }>).map((item) => item.word)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('reports interrupted, with the reason and the items done, a job left running by a crash that cannot resume', async () => {
+    const handler = new ShoutHandler();
+    handler.pauseAt = 1;
+    const crashed = await start(handler);
+    const job = crashed.runner.submit('shout', { words: ['one', 'two'] }, 2);
+    await until(crashed.runner, job.id, (view) => view.progress.done === 1);
+    // A crash: no shutdown hook runs; the process is simply gone, and the job row says running.
+    crashed.store.onApplicationShutdown();
+    started.length = 0;
+
+    const next = new ShoutHandler();
+    next.resumeCheck = { resumable: false, reason: 'its input files are gone' };
+    const { runner } = await start(next);
+    expect(runner.view(job.id)).toMatchObject({
+      state: 'interrupted',
+      error: { code: 'JOB_INTERRUPTED', message: expect.stringMatching(/cannot be resumed: its input files are gone\. 1 of 2 items were done/) },
+      progress: { done: 1, total: 2 },
+    });
+    expect(next.released).toEqual([{ words: ['one', 'two'] }]);
+    expect(next.completedSeen).toEqual([]);
+  });
+
+  it('forgets finished jobs older than JOB_RETENTION_HOURS at start, and keeps the rest', async () => {
+    const handler = new ShoutHandler();
+    const first = await start(handler);
+    const old = first.runner.submit('shout', { words: ['old'] }, 1);
+    const recent = first.runner.submit('shout', { words: ['new'] }, 1);
+    await until(first.runner, recent.id, (job) => job.state === 'succeeded');
+    await stop(first);
+    started.length = 0;
+    const db = new Database(join(dir.path, JOBS_FILE_NAME));
+    db.prepare('UPDATE jobs SET finished_at = ? WHERE id = ?').run(new Date(Date.now() - 3 * 3_600_000).toISOString(), old.id);
+    db.close();
+
+    const { runner } = await start(new ShoutHandler(), { JOB_RETENTION_HOURS: '2' });
+    expect(runner.view(old.id)).toBeNull();
+    expect(runner.view(recent.id)!.state).toBe('succeeded');
+  });
+});

@@ -1,0 +1,181 @@
+// Runs background jobs: at most JOB_CONCURRENCY at once, each through the handler of its
+// kind. The runner owns a job's states and its storage; a handler only does the work and
+// reports items. To add a kind of job: implement JobHandler, register it with the runner in
+// the handler's onModuleInit, and submit jobs of that kind.
+//
+// Restarts: a stop takes no new items and gives the items in flight a grace period, then
+// leaves the job `running`. At the next start every job left queued or running is asked of
+// its handler: resumable (e.g. its spooled files are intact) → queued again, and it skips
+// the items it had recorded; otherwise → `interrupted`, with the reason and the items done.
+// A job is never silently lost.
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AppConfig } from '../config/app-config.js';
+import { ErrorCode, isSiftError } from '../common/errors.js';
+import { JobStore } from './job-store.js';
+import type { JobContext, JobError, JobHandler, JobRecord, JobView } from './job-types.js';
+
+/** How long a stop waits for items in flight; anything still running is redone on resume. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+@Injectable()
+export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Jobs');
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly limit: LimitFunction;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  /** Set once the grace period is over: late reports are dropped, the store may be closed. */
+  private closed = false;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly config: AppConfig,
+  ) {
+    this.limit = pLimit(config.jobs.concurrency);
+  }
+
+  register<Input>(handler: JobHandler<Input>): void {
+    if (this.handlers.has(handler.kind)) throw new Error(`A job handler for "${handler.kind}" is already registered.`);
+    // The runner hands each handler only inputs that handler wrote, so the cast holds.
+    this.handlers.set(handler.kind, handler as unknown as JobHandler);
+  }
+
+  /** Stores a new job as `queued` and starts it when a slot is free. `counters` start the progress at zero. */
+  submit<Input>(kind: string, input: Input, total: number, counters: Record<string, number> = {}): JobView {
+    if (!this.handlers.has(kind)) throw new Error(`No job handler for "${kind}" is registered.`);
+    const job = this.store.create({ id: randomUUID(), kind, input, total, counters });
+    this.schedule(job.id);
+    return this.view(job.id)!;
+  }
+
+  view(id: string): JobView | null {
+    const job = this.store.get(id);
+    if (!job) return null;
+    const handler = this.handlers.get(job.kind);
+    const items = this.store.items(id).map((item) => item.result);
+    return {
+      id: job.id,
+      kind: job.kind,
+      state: job.state,
+      progress: { ...job.counters, total: job.total, done: job.done },
+      attempts: job.attempts,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      startedAt: job.startedAt,
+      finishedAt: job.finishedAt,
+      ...(job.error ? { error: job.error } : {}),
+      ...(handler ? handler.present(job.input, items, job.result) : { items, result: job.result }),
+    };
+  }
+
+  /** Inputs of a kind's jobs that are not final: what its handler must keep (e.g. spooled files). */
+  unfinishedInputs(kind: string): unknown[] {
+    return this.store
+      .listUnfinished()
+      .filter((job) => job.kind === kind)
+      .map((job) => job.input);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.config.jobs.retentionHours * 3_600_000);
+    const pruned = this.store.pruneFinishedBefore(cutoff);
+    if (pruned > 0) this.logger.log(`Forgot ${pruned} finished job(s) older than ${this.config.jobs.retentionHours} h.`);
+    await this.recoverUnfinished();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopping.abort();
+    this.limit.clearQueue();
+    if (this.inFlight.size > 0) {
+      const grace = new AbortController();
+      await Promise.race([Promise.allSettled([...this.inFlight]), sleep(SHUTDOWN_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
+    }
+    this.closed = true;
+  }
+
+  private async recoverUnfinished(): Promise<void> {
+    for (const job of this.store.listUnfinished()) {
+      const handler = this.handlers.get(job.kind);
+      let check;
+      try {
+        check = handler ? await handler.checkResumable(job.input, this.store.itemKeys(job.id)) : { resumable: false as const, reason: `no handler for jobs of kind "${job.kind}" is registered` };
+      } catch (error) {
+        check = { resumable: false as const, reason: `checking it failed (${error instanceof Error ? error.message : String(error)})` };
+      }
+      if (check.resumable) {
+        this.logger.log(`Resuming ${job.kind} job ${job.id} (${job.done} of ${job.total} done before the restart).`);
+        this.store.requeue(job.id);
+        this.schedule(job.id);
+        continue;
+      }
+      this.logger.warn(`Job ${job.id} was cut off by a restart and cannot be resumed: ${check.reason}.`);
+      this.store.finish(job.id, 'interrupted', {
+        error: {
+          code: ErrorCode.JobInterrupted,
+          message: `The server stopped while this job was ${job.state} and it cannot be resumed: ${check.reason}. ${job.done} of ${job.total} items were done before; submit the rest again.`,
+        },
+      });
+      if (handler) await this.release(handler, job);
+    }
+  }
+
+  private schedule(id: string): void {
+    void this.limit(async () => {
+      const run = this.execute(id);
+      this.inFlight.add(run);
+      try {
+        await run;
+      } finally {
+        this.inFlight.delete(run);
+      }
+    });
+  }
+
+  private async execute(id: string): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const job = this.store.get(id);
+    if (job?.state !== 'queued') return;
+    const handler = this.handlers.get(job.kind)!;
+    this.store.markRunning(id);
+    const context: JobContext = {
+      jobId: id,
+      signal: this.stopping.signal,
+      completed: this.store.itemKeys(id),
+      recordItem: (item, counters) => {
+        if (!this.closed) this.store.recordItem(id, item, counters);
+      },
+      reportProgress: (done, counters) => {
+        if (!this.closed) this.store.setProgress(id, done, counters);
+      },
+    };
+    let outcome: { state: 'succeeded'; result: unknown } | { state: 'failed'; error: JobError };
+    try {
+      outcome = { state: 'succeeded', result: await handler.run(job.input, context) };
+    } catch (error) {
+      outcome = { state: 'failed', error: this.jobError(error, job) };
+    }
+    if (this.closed) return;
+    // Cut off by a stop before its last item: left `running` for the next start to resume.
+    if (this.stopping.signal.aborted && this.store.get(id)!.done < job.total) return;
+    this.store.finish(id, outcome.state, outcome);
+    await this.release(handler, job);
+  }
+
+  private jobError(error: unknown, job: JobRecord): JobError {
+    if (isSiftError(error)) return { code: error.code, message: error.message };
+    this.logger.error(`${job.kind} job ${job.id} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return { code: ErrorCode.Internal, message: 'The job failed with an internal error; the server log has the details.' };
+  }
+
+  private async release(handler: JobHandler, job: JobRecord): Promise<void> {
+    try {
+      await handler.release(job.input);
+    } catch (error) {
+      this.logger.warn(`Releasing job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
