@@ -6,7 +6,7 @@ import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { memoryStorage } from 'multer';
-import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
+import { ErrorCode, SiftError } from '../common/errors.js';
 import { ChatService } from '../gateway/chat.service.js';
 import { ClassifyJobs } from '../gateway/classify/classify-jobs.js';
 import { ClassifyService } from '../gateway/classify/classify.service.js';
@@ -22,7 +22,7 @@ import {
   type ClassifyRequestBody,
   type EstimateRequestBody,
 } from './request-schemas.js';
-import { openEventStream } from './server-sent-events.js';
+import { streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 /** Aborted when the client goes away before the response is finished. */
@@ -64,17 +64,10 @@ export class GatewayController {
     const wantsStream = body.stream || (request.headers.accept ?? '').includes('text/event-stream');
     if (!wantsStream) return this.chatService.chat(prepared, { signal: clientGone(response) });
 
-    const events = openEventStream(request, response);
-    try {
+    await streamEvents(request, response, async (events) => {
       const result = await this.chatService.chat(prepared, { signal: events.signal, onToken: (text) => events.send('token', { text }) });
       events.send('done', result);
-    } catch (error) {
-      const sift = isSiftError(error) ? error : new SiftError(ErrorCode.Internal, 'Internal error; the server log has the details.');
-      if (!isSiftError(error)) console.error(error);
-      events.send('error', { error: { code: sift.code, message: sift.message } });
-    } finally {
-      events.end();
-    }
+    });
     return undefined;
   }
 

@@ -4,10 +4,9 @@ import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/commo
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AskService } from '../answer/ask.service.js';
-import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { SearchService } from '../retrieval/search.service.js';
 import { askRequestSchema, jsonSchemaOf, searchRequestSchema, type AskRequestBody, type SearchRequestBody } from './request-schemas.js';
-import { openEventStream } from './server-sent-events.js';
+import { streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 @ApiTags('query')
@@ -44,16 +43,9 @@ export class QueryController {
 
     // Checks that can fail with a plain JSON error run before the stream opens.
     await this.searchService.assertSearchable(collection, question.question, 'question');
-    const events = openEventStream(request, response);
-    try {
+    await streamEvents(request, response, async (events) => {
       await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) });
-    } catch (error) {
-      const sift = isSiftError(error) ? error : new SiftError(ErrorCode.Internal, 'Internal error; the server log has the details.');
-      if (!isSiftError(error)) console.error(error);
-      events.send('error', { error: { code: sift.code, message: sift.message } });
-    } finally {
-      events.end();
-    }
+    });
     return undefined;
   }
 }

@@ -1,6 +1,8 @@
 // Writes server-sent events on an Express response and reports when the client goes away,
 // so the work behind the stream can be cancelled.
+import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 
 export interface EventStream {
   send(event: string, data: unknown): void;
@@ -34,4 +36,23 @@ export function openEventStream(request: Request, response: Response): EventStre
       if (!response.writableEnded) response.end();
     },
   };
+}
+
+const logger = new Logger('HTTP');
+
+/**
+ * Opens the stream, runs `work` with it, and closes it. A failure after the stream opened
+ * can no longer change the status, so it becomes a final `error` event with the usual body.
+ */
+export async function streamEvents(request: Request, response: Response, work: (events: EventStream) => Promise<void>): Promise<void> {
+  const events = openEventStream(request, response);
+  try {
+    await work(events);
+  } catch (error) {
+    if (!isSiftError(error)) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const sift = isSiftError(error) ? error : new SiftError(ErrorCode.Internal, 'Internal error; the server log has the details.');
+    events.send('error', { error: { code: sift.code, message: sift.message } });
+  } finally {
+    events.end();
+  }
 }

@@ -2,30 +2,11 @@
 // — JSON (bare, in prose, in code fences), "[3] > [1] > [2]", "3, 1, 2" — and sometimes in
 // nonsense. Only ids that name a passage count; duplicates count once; anything that does
 // not look like an answer yields nothing, so the caller keeps the retrieval order.
+import { jsonValuesIn } from '../common/json-in-text.js';
 
-const FENCED = /```(?:json)?\s*([\s\S]*?)```/i;
 const BRACKETED_ID = /\[(\d{1,4})\]/g;
 // A bare list: numbers separated by commas, ">", ";", "|", whitespace or list markers only.
 const BARE_LIST = /^[\s\d,>;|.\-–→)(]+$/;
-
-function jsonCandidates(text: string): unknown[] {
-  const found: unknown[] = [];
-  const sources = [FENCED.exec(text)?.[1], text];
-  for (const source of sources) {
-    if (!source) continue;
-    for (const [open, close] of [['{', '}'], ['[', ']']] as const) {
-      const start = source.indexOf(open);
-      const end = source.lastIndexOf(close);
-      if (start < 0 || end <= start) continue;
-      try {
-        found.push(JSON.parse(source.slice(start, end + 1)));
-      } catch {
-        // not JSON; other shapes are tried next
-      }
-    }
-  }
-  return found;
-}
 
 function numbersIn(value: unknown): number[] | null {
   if (Array.isArray(value)) {
@@ -53,7 +34,7 @@ function keepValid(ids: number[], count: number): number[] {
 
 /** The passage ids (1-based) in the order the model put them. */
 export function parseRanking(text: string, count: number): number[] {
-  for (const value of jsonCandidates(text)) {
+  for (const value of jsonValuesIn(text)) {
     const numbers = numbersIn(value);
     if (numbers) return keepValid(numbers, count);
   }
@@ -84,7 +65,7 @@ export function parseGrades(text: string, count: number, maxGrade = 3): Map<numb
       grades.set(n, clampGrade(g, maxGrade));
     }
   };
-  for (const value of jsonCandidates(text)) {
+  for (const value of jsonValuesIn(text)) {
     const entries = Array.isArray(value) ? value : Object.values(value as object).find(Array.isArray);
     if (Array.isArray(entries)) {
       for (const entry of entries as Array<Record<string, unknown>>) {

@@ -3,27 +3,9 @@
 // and sometimes with a label that is not in the set. Parsing yields each text's raw answer
 // by its number; matching then accepts only an allowed label, so the caller can retry or
 // report UNKNOWN with what the model said.
+import { jsonValuesIn } from '../../common/json-in-text.js';
 
-const FENCED = /```(?:json)?\s*([\s\S]*?)```/i;
 const NUMBERED_LINE = /^\s*(?:text\s*)?\[?(\d{1,5})\]?\s*[:.)=\-–]\s*(.+?)\s*$/gim;
-
-function jsonCandidates(text: string): unknown[] {
-  const found: unknown[] = [];
-  for (const source of [FENCED.exec(text)?.[1], text]) {
-    if (!source) continue;
-    for (const [open, close] of [['{', '}'], ['[', ']']] as const) {
-      const start = source.indexOf(open);
-      const end = source.lastIndexOf(close);
-      if (start < 0 || end <= start) continue;
-      try {
-        found.push(JSON.parse(source.slice(start, end + 1)));
-      } catch {
-        // not JSON; the other shapes are tried next
-      }
-    }
-  }
-  return found;
-}
 
 function answerText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -68,7 +50,7 @@ function add(into: Map<number, string>, id: number, answer: string, count: numbe
 /** Each text's raw answer by its number in the batch (1-based); texts the model skipped are absent. */
 export function parseBatchAnswer(text: string, count: number): Map<number, string> {
   const answers = new Map<number, string>();
-  for (const value of jsonCandidates(text)) if (answersFromJson(value, count, answers)) return answers;
+  for (const value of jsonValuesIn(text)) if (answersFromJson(value, count, answers)) return answers;
   for (const match of text.matchAll(NUMBERED_LINE)) add(answers, Number(match[1]), match[2]!, count);
   if (answers.size > 0) return answers;
   // One text, answered with a bare label.

@@ -10,6 +10,7 @@
 // Everything is one forward pass over the blocks, and each block is segmented at most a
 // bounded number of times, so time stays linear in the document's length.
 import { createHash } from 'node:crypto';
+import { trimmedRange } from '../parsers/plain-text.js';
 import type { ChunkDraft, ChunkingOptions, ParsedDocument } from '../document-types.js';
 import { estimateTokens } from './token-estimate.js';
 
@@ -42,7 +43,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkingOptions): Ch
   let openHeadings: OpenHeading[] = [];
   let headingPath: readonly string[] = [];
   for (const block of doc.blocks) {
-    const { start, end } = trimRange(doc.text, block.start, block.end);
+    const { start, end } = trimmedRange(doc.text, block.start, block.end);
     if (start === end) continue;
     const isHeading = block.kind === 'heading';
     if (isHeading) {
@@ -194,7 +195,7 @@ class ChunkPacker {
     const sentences: Piece[] = [];
     const source = this.text.slice(piece.start, piece.end);
     for (const { segment, index } of sentenceSegmenter.segment(source)) {
-      const { start, end } = trimRange(this.text, piece.start + index, piece.start + index + segment.length);
+      const { start, end } = trimmedRange(this.text, piece.start + index, piece.start + index + segment.length);
       if (start === end) continue;
       const tokens = estimateTokens(this.text.slice(start, end));
       sentences.push({ ...piece, start, end, tokens, granularity: 'sentence' });
@@ -262,7 +263,7 @@ class ChunkPacker {
 
   private emit(): void {
     if (this.open.length === 0) return;
-    const { start, end } = trimRange(this.text, this.open[0]!.start, this.open.at(-1)!.end);
+    const { start, end } = trimmedRange(this.text, this.open[0]!.start, this.open.at(-1)!.end);
     const text = this.text.slice(start, end);
     // The path where the chunk's content sits: headings that open it are part of that path.
     const firstContent = this.open.find((piece) => !piece.isHeading) ?? this.open.at(-1)!;
@@ -279,21 +280,6 @@ class ChunkPacker {
     this.open = [];
     this.openTokens = 0;
   }
-}
-
-function trimRange(text: string, start: number, end: number): { start: number; end: number } {
-  let from = start;
-  let to = end;
-  while (from < to && isWhitespace(text.charCodeAt(from))) from++;
-  while (to > from && isWhitespace(text.charCodeAt(to - 1))) to--;
-  return { start: from, end: to };
-}
-
-const NON_ASCII_WHITESPACE = /\s/;
-
-function isWhitespace(code: number): boolean {
-  if (code < 0x80) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  return NON_ASCII_WHITESPACE.test(String.fromCharCode(code));
 }
 
 function isLowSurrogate(code: number): boolean {
