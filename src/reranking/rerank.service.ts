@@ -45,7 +45,12 @@ function toRanked(order: RerankCandidate[], scores: Map<string, number> | null):
 
 @Injectable()
 export class RerankService {
-  private readonly cache: LRUCache<string, { ids: string[]; scores: Array<[string, number]> | null }> | null;
+  /**
+   * Cached orders are positions in the candidate list, not chunk ids: the key holds the
+   * candidates' content hashes in order, and a re-ingested document keeps its hashes but
+   * gets new chunk ids.
+   */
+  private readonly cache: LRUCache<string, { positions: number[]; scores: Array<number | undefined> | null }> | null;
 
   constructor(
     private readonly config: AppConfig,
@@ -98,8 +103,8 @@ export class RerankService {
     const key = this.cacheKey(client.model, query, candidates, settings);
     const cached = this.cache?.get(key);
     if (cached) {
-      const byId = new Map(candidates.map((candidate) => [candidate.id, candidate]));
-      return { ranked: toRanked(cached.ids.map((id) => byId.get(id)!), cached.scores ? new Map(cached.scores) : null), trace: trace('cached', {}) };
+      const scores = cached.scores ? new Map(candidates.flatMap((candidate, position) => (cached.scores![position] === undefined ? [] : [[candidate.id, cached.scores![position]!] as const]))) : null;
+      return { ranked: toRanked(cached.positions.map((position) => candidates[position]!), scores), trace: trace('cached', {}) };
     }
 
     const deadline = AbortSignal.timeout(settings.deadlineMs);
@@ -135,7 +140,13 @@ export class RerankService {
     if (counter.unreadable > 0) reasons.push(`${counter.unreadable} model answer(s) held no usable ranking`);
     const status: RerankTrace['status'] = useful <= 0 ? 'fallback' : result.failed > 0 || counter.unreadable > 0 ? 'partial' : 'complete';
     const extra: Partial<RerankTrace> = { roundTrips: result.roundTrips, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) };
-    if (status === 'complete') this.cache?.set(key, { ids: result.order.map((c) => c.id), scores: result.scores ? [...result.scores] : null });
+    if (status === 'complete') {
+      const positionOf = new Map(candidates.map((candidate, position) => [candidate.id, position]));
+      this.cache?.set(key, {
+        positions: result.order.map((candidate) => positionOf.get(candidate.id)!),
+        scores: result.scores ? candidates.map((candidate) => result.scores!.get(candidate.id)) : null,
+      });
+    }
     return { ranked, trace: trace(status, counter, extra) };
   }
 
