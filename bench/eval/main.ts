@@ -116,6 +116,7 @@ function printReport(report: EvalReport): void {
       [
         ['load qrels + queries', formatMs(t.loadMs), ''],
         ['ingest', formatMs(t.ingestMs), `${formatCount(t.docsPerSecond)} docs/s, ${formatCount(t.chunksPerSecond)} chunks/s`],
+        ['search index build', formatMs(t.indexBuildMs), 'in-memory BM25 index (embedded store)'],
         ['search', formatMs(t.searchMs), `per query p50 ${formatMs(t.queryP50Ms)}, p99 ${formatMs(t.queryP99Ms)}`],
         ['total', formatMs(t.totalMs), ''],
       ],

@@ -183,3 +183,73 @@ describe('SqliteVectorStore schema upgrade', () => {
     }
   });
 });
+
+describe('SqliteVectorStore in-memory lexical index', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: SqliteVectorStore;
+  const texts = [
+    'Otters hold hands while sleeping on the water.',
+    'Sea otters use stones as tools to open shells.',
+    'Bees dance to tell the hive where flowers grow.',
+    'The otter population recovered after the fur trade ended.',
+    'Stock markets closed higher after the bank spoke.',
+  ];
+
+  beforeEach(async () => {
+    dir = makeTempDir();
+    store = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    for (const [i, text] of texts.entries()) await store.putDocument(doc({ source: `d${i}.txt`, title: i === 1 ? 'Tool use' : null, chunks: [chunk(0, text)] }));
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  const ranked = async (query: string) => (await store.searchLexical('docs', query, { limit: 10 })).map((hit) => [hit.document.source, Number(hit.score.toFixed(6))]);
+
+  it('ranks as the FTS5 path does once built', async () => {
+    const fromFts = await ranked('otters sleeping tools');
+    await store.warmLexicalIndex('docs');
+    const fromIndex = await ranked('otters sleeping tools');
+    expect(fromIndex.map(([source]) => source)).toEqual(fromFts.map(([source]) => source));
+    expect(fromIndex.map(([source]) => source).slice(0, 2)).toEqual(['d1.txt', 'd0.txt']);
+  });
+
+  it('never serves text a write replaced, and catches up with the write', async () => {
+    await store.warmLexicalIndex('docs');
+    await store.putDocument(doc({ source: 'd2.txt', chunks: [chunk(0, 'Wasps build paper nests.')] }));
+    expect(await ranked('bees hive')).toEqual([]);
+    await store.warmLexicalIndex('docs');
+    expect((await ranked('wasps')).map(([source]) => source)).toEqual(['d2.txt']);
+    expect(await ranked('bees hive')).toEqual([]);
+  });
+
+  it('notices writes made by another connection to the same file', async () => {
+    await store.warmLexicalIndex('docs');
+    const other = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    await other.putDocument(doc({ source: 'new.txt', chunks: [chunk(0, 'Penguins huddle for warmth.')] }));
+    await other.close();
+    expect((await ranked('penguins')).map(([source]) => source)).toEqual(['new.txt']);
+  });
+});
+
+describe('SqliteVectorStore lexical paths', () => {
+  it('scores a collection alike through FTS5 and the in-memory index', async () => {
+    const dir = makeTempDir();
+    const store = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    try {
+      for (let i = 0; i < 12; i++) {
+        await store.putDocument(doc({ source: `n${i}.txt`, chunks: [chunk(0, `Coffee note ${i}: ${'coffee '.repeat(12 - i)}beans from farm ${i}.`)] }));
+      }
+      const scores = async () => (await store.searchLexical('docs', 'coffee farm beans', { limit: 12 })).map((hit) => [hit.document.source, hit.score]);
+      const fromFts = await scores();
+      await store.warmLexicalIndex('docs');
+      const fromIndex = await scores();
+      expect(fromIndex.map(([source]) => source)).toEqual(fromFts.map(([source]) => source));
+      fromIndex.forEach(([, score], i) => expect(score).toBeCloseTo(fromFts[i]![1] as number, 6));
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  });
+});
