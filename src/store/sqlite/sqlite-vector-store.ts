@@ -84,8 +84,9 @@ export interface LexicalWeights {
 // 1 also leaves k1 at FTS5's 1.2, which measured 0.009 better than Anserini's 0.9 here.)
 const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
 const MAX_CACHED_STATEMENTS = 100;
-// Chunks read per slice while building an in-memory index, between yields to the event loop.
-const LEXICAL_INDEX_SLICE = 2000;
+// Chunks read per slice while building an in-memory index, between yields to the event
+// loop: about 50 ms of work, so requests arriving during a rebuild wait at most that long.
+const LEXICAL_INDEX_SLICE = 256;
 // Quiet time after the last write before a searched collection's index is rebuilt.
 const REBUILD_AFTER_WRITES_MS = 250;
 // sqlite-vec's upper bound on k for one KNN query.
