@@ -56,9 +56,11 @@ export class SearchService {
   /** Retrieval without the request checks, for callers that made them already. */
   async retrieve(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<SearchResponse> {
     const rerank = this.reranker.resolve(request.rerank);
-    const limit = Math.max(request.candidates ?? MIN_CANDIDATES, request.topK, rerank?.candidates ?? 0);
-    const options = { limit, filter: request.filter };
     const useDense = this.denseApplies(info, trace);
+    // Fusion and reranking want a deeper list than the answer; BM25 alone needs only topK.
+    const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
+    const limit = Math.max(depth, request.topK, rerank?.candidates ?? 0);
+    const options = { limit, filter: request.filter };
     const [lexical, dense] = await Promise.all([
       trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
       useDense ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
