@@ -28,6 +28,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // not a 413 from the body parser; 1 MB is still a bound on what JSON requests cost.
   app.useBodyParser('json', { limit: '1mb' });
   app.disable('x-powered-by');
+  // Express hashes every response body for an ETag; API answers are not cached by clients.
+  app.set('etag', false);
   app.enableShutdownHooks();
 
   const metrics = app.get(MetricsService);

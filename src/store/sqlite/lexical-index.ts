@@ -33,8 +33,11 @@ export class LexicalIndex {
   private readonly postings = new Map<string, number[]>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
+  /** k1·(1 − b + b·length/average) per chunk, fixed once the index is complete (see `seal`). */
+  private norms: Float64Array | null = null;
 
   add(chunk: IndexedChunk): void {
+    if (this.norms) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
     const position = this.ids.length;
     this.ids.push(chunk.id);
     const length = chunk.terms.length + (chunk.extraLength ?? 0);
@@ -53,6 +56,13 @@ export class LexicalIndex {
     return this.ids.length;
   }
 
+  /** Ends the build: the length normalisation of every chunk is computed once, not per query. */
+  seal(): this {
+    const averageLength = this.ids.length === 0 ? 1 : this.totalLength / this.ids.length;
+    this.norms = Float64Array.from(this.lengths, (length) => K1 * (1 - B + (B * length) / averageLength));
+    return this;
+  }
+
   /** The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id ascending. */
   search(terms: readonly string[], limit: number): LexicalHit[] {
     const count = this.ids.length;
@@ -60,7 +70,7 @@ export class LexicalIndex {
     if (this.scratch.length < count) this.scratch = new Float64Array(count);
     const scores = this.scratch;
     const touched: number[] = [];
-    const averageLength = this.totalLength / count;
+    const norms = this.norms ?? this.seal().norms!;
     for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
@@ -69,7 +79,7 @@ export class LexicalIndex {
       for (let i = 0; i < list.length; i += 2) {
         const position = list[i]!;
         const tf = list[i + 1]!;
-        const score = (idf * (tf * (K1 + 1))) / (tf + K1 * (1 - B + (B * this.lengths[position]!) / averageLength));
+        const score = (idf * (tf * (K1 + 1))) / (tf + norms[position]!);
         const before = scores[position]!;
         if (before === 0) touched.push(position);
         scores[position] = before + score;
