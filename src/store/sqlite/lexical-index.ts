@@ -26,18 +26,25 @@ export interface LexicalHit {
   score: number;
 }
 
+interface PostingList {
+  positions: Int32Array;
+  frequencies: Float64Array;
+}
+
 export class LexicalIndex {
   private readonly ids: number[] = [];
   private readonly lengths: number[] = [];
-  /** term -> [position, tf, position, tf, ...] in positions order. */
-  private readonly postings = new Map<string, number[]>();
+  /** While building: term -> [position, tf, position, tf, ...]. */
+  private building: Map<string, number[]> | null = new Map();
+  /** Once sealed: typed posting lists, cheaper to scan than boxed arrays. */
+  private postings = new Map<string, PostingList>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
   /** k1·(1 − b + b·length/average) per chunk, fixed once the index is complete (see `seal`). */
-  private norms: Float64Array | null = null;
+  private norms = new Float64Array(0);
 
   add(chunk: IndexedChunk): void {
-    if (this.norms) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
+    if (!this.building) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
     const position = this.ids.length;
     this.ids.push(chunk.id);
     const length = chunk.terms.length + (chunk.extraLength ?? 0);
@@ -46,8 +53,8 @@ export class LexicalIndex {
     const counts = new Map<string, number>();
     for (const term of chunk.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
     for (const [term, tf] of counts) {
-      let list = this.postings.get(term);
-      if (!list) this.postings.set(term, (list = []));
+      let list = this.building.get(term);
+      if (!list) this.building.set(term, (list = []));
       list.push(position, tf);
     }
   }
@@ -56,56 +63,70 @@ export class LexicalIndex {
     return this.ids.length;
   }
 
-  /** Ends the build: the length normalisation of every chunk is computed once, not per query. */
+  /** Ends the build: posting lists become typed arrays and length norms are computed once. */
   seal(): this {
+    if (!this.building) return this;
+    for (const [term, flat] of this.building) {
+      const count = flat.length / 2;
+      const list: PostingList = { positions: new Int32Array(count), frequencies: new Float64Array(count) };
+      for (let i = 0; i < count; i++) {
+        list.positions[i] = flat[2 * i]!;
+        list.frequencies[i] = flat[2 * i + 1]!;
+      }
+      this.postings.set(term, list);
+    }
+    this.building = null;
     const averageLength = this.ids.length === 0 ? 1 : this.totalLength / this.ids.length;
     this.norms = Float64Array.from(this.lengths, (length) => K1 * (1 - B + (B * length) / averageLength));
+    this.scratch = new Float64Array(this.ids.length);
     return this;
   }
 
   /** The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id ascending. */
   search(terms: readonly string[], limit: number): LexicalHit[] {
+    this.seal();
     const count = this.ids.length;
     if (count === 0 || limit <= 0) return [];
-    if (this.scratch.length < count) this.scratch = new Float64Array(count);
     const scores = this.scratch;
+    const norms = this.norms;
     const touched: number[] = [];
-    const norms = this.norms ?? this.seal().norms!;
     for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const documentFrequency = list.length / 2;
+      const { positions, frequencies } = list;
+      const documentFrequency = positions.length;
       const idf = Math.max(MIN_IDF, Math.log((count - documentFrequency + 0.5) / (documentFrequency + 0.5)));
-      for (let i = 0; i < list.length; i += 2) {
-        const position = list[i]!;
-        const tf = list[i + 1]!;
-        const score = (idf * (tf * (K1 + 1))) / (tf + norms[position]!);
+      const weight = idf * (K1 + 1);
+      for (let i = 0; i < positions.length; i++) {
+        const position = positions[i]!;
+        const tf = frequencies[i]!;
         const before = scores[position]!;
         if (before === 0) touched.push(position);
-        scores[position] = before + score;
+        scores[position] = before + (weight * tf) / (tf + norms[position]!);
       }
     }
-    const hits = touched.map((position) => ({ id: this.ids[position]!, score: scores[position]! }));
+    const best = this.topPositions(touched, scores, limit);
+    const hits = best.map((position) => ({ id: this.ids[position]!, score: scores[position]! }));
     for (const position of touched) scores[position] = 0;
-    return topK(hits, limit);
+    return hits;
   }
-}
 
-/** Score descending, id ascending; a full sort only of what survives a cut-off pass. */
-function topK(hits: LexicalHit[], limit: number): LexicalHit[] {
-  const better = (a: LexicalHit, b: LexicalHit) => b.score - a.score || a.id - b.id;
-  if (hits.length <= limit * 4) return hits.sort(better).slice(0, limit);
-  // Keep a sorted window of the best `limit`; most hits fall below its last score at once.
-  const best = hits.slice(0, limit).sort(better);
-  for (let i = limit; i < hits.length; i++) {
-    const hit = hits[i]!;
-    if (better(hit, best[limit - 1]!) >= 0) continue;
-    let at = limit - 1;
-    while (at > 0 && better(hit, best[at - 1]!) < 0) {
-      best[at] = best[at - 1]!;
-      at--;
+  /** The best `limit` positions by score (then chunk id), without an object per candidate. */
+  private topPositions(touched: number[], scores: Float64Array, limit: number): number[] {
+    const ids = this.ids;
+    // True when position a ranks above position b.
+    const above = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && ids[a]! < ids[b]!);
+    const best: number[] = [];
+    for (const position of touched) {
+      if (best.length === limit && !above(position, best[limit - 1]!)) continue;
+      let at = best.length < limit ? best.length : limit - 1;
+      if (best.length < limit) best.push(position);
+      while (at > 0 && above(position, best[at - 1]!)) {
+        best[at] = best[at - 1]!;
+        at--;
+      }
+      best[at] = position;
     }
-    best[at] = hit;
+    return best;
   }
-  return best;
 }
