@@ -99,17 +99,9 @@ export class IngestionService {
 
   /** Ingests text that arrives already extracted (evaluation corpora, other pipelines). */
   async ingestText(input: TextToIngest): Promise<IngestResult> {
-    const collection = assertCollectionName(input.collection);
-    const source = sanitizeSourceName(input.source);
-    const metadata = input.metadata ?? {};
-    const bytes = new TextEncoder().encode(input.text);
-    const fingerprint = this.fingerprintOf(bytes, metadata, input.title);
-    const unchanged = await this.unchangedDocument(collection, source, fingerprint);
-    if (unchanged) return unchanged;
-
-    this.stats.recordParsed('text');
-    const parsed = { ...parseDocument('text', input.text, source), title: input.title };
-    return this.write(collection, source, parsed, fingerprint, bytes.byteLength, metadata);
+    const [result] = await this.ingestTexts([input]);
+    if (result instanceof SiftError) throw result;
+    return result!;
   }
 
   /**
