@@ -18,8 +18,7 @@ import type {
   VectorStore,
   WriteOutcome,
 } from '../vector-store.js';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { LexicalIndex } from './lexical-index.js';
+import { LexicalIndexCache, type ChunkTextRow } from './lexical-index-cache.js';
 import { metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
 
@@ -84,13 +83,6 @@ export interface LexicalWeights {
 // 1 also leaves k1 at FTS5's 1.2, which measured 0.009 better than Anserini's 0.9 here.)
 const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
 const MAX_CACHED_STATEMENTS = 100;
-// Chunks read per slice while building an in-memory index, between yields to the event
-// loop: about 50 ms of work, so requests arriving during a rebuild wait at most that long.
-const LEXICAL_INDEX_SLICE = 256;
-// How often a search asks SQLite whether another connection has written.
-const DATA_VERSION_CHECK_MS = 20;
-// Quiet time after the last write before a searched collection's index is rebuilt.
-const REBUILD_AFTER_WRITES_MS = 250;
 // sqlite-vec's upper bound on k for one KNN query.
 const MAX_KNN = 4096;
 
@@ -163,16 +155,8 @@ function migrate(db: Database.Database): void {
 export class SqliteVectorStore implements VectorStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  /** Ready in-memory BM25 indexes by collection (see lexical-index.ts). */
-  private readonly lexicalIndexes = new Map<string, LexicalIndex>();
-  /** Bumped whenever a collection's chunks change; a build for an older generation is dropped. */
-  private readonly generations = new Map<string, number>();
-  private readonly building = new Set<string>();
-  /** SQLite's data_version changes when another connection (the ingest CLI) commits. */
-  private seenDataVersion = -1;
-  private dataVersionCheckedAt = Number.NEGATIVE_INFINITY;
-  /** Rebuilds waiting for a burst of writes to a searched collection to settle. */
-  private readonly rebuildTimers = new Map<string, NodeJS.Timeout>();
+  /** In-memory BM25 indexes of searched collections (see lexical-index-cache.ts). */
+  private readonly lexicalIndexes: LexicalIndexCache;
 
   constructor(
     readonly filePath: string,
@@ -188,6 +172,15 @@ export class SqliteVectorStore implements VectorStore {
     this.db.exec(SCHEMA_SQL);
     migrate(this.db);
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    this.lexicalIndexes = new LexicalIndexCache({
+      isOpen: () => this.db.open,
+      chunksAfter: (collection, afterId, limit) =>
+        this.cachedStatement(
+          `SELECT c.id, c.text, c.heading_path, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
+           WHERE d.collection = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
+        ).all(collection, afterId, limit) as ChunkTextRow[],
+      dataVersion: () => this.db.pragma('data_version', { simple: true }) as number,
+    });
   }
 
   async checkHealth(): Promise<void> {
@@ -195,8 +188,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
-    this.rebuildTimers.clear();
+    this.lexicalIndexes.close();
     if (this.db.open) this.db.close();
   }
 
@@ -214,7 +206,7 @@ export class SqliteVectorStore implements VectorStore {
     return this.db.transaction(() => {
       const row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
       if (!row) return false;
-      this.invalidateLexicalIndex(name);
+      this.lexicalIndexes.invalidate(name);
       const documentIds = this.cachedStatement('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
       for (const documentId of documentIds) this.removeChunks(documentId, row.embedding_dimension);
       this.cachedStatement('DELETE FROM documents WHERE collection = ?').run(name);
@@ -246,7 +238,7 @@ export class SqliteVectorStore implements VectorStore {
   private writeDocument(document: DocumentWrite): WriteOutcome {
     // Dropped before the change, so no search can read an index that lacks it; a rollback
     // only costs a rebuild.
-    this.invalidateLexicalIndex(document.collection);
+    this.lexicalIndexes.invalidate(document.collection);
     const now = new Date().toISOString();
     const collection = this.ensureCollection(document, now);
     const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
@@ -315,7 +307,7 @@ export class SqliteVectorStore implements VectorStore {
         .get(collection) as number | null | undefined;
       const found = this.cachedStatement('SELECT chunk_count FROM documents WHERE collection = ? AND id = ?').get(collection, id) as { chunk_count: number } | undefined;
       if (!found) return false;
-      this.invalidateLexicalIndex(collection);
+      this.lexicalIndexes.invalidate(collection);
       this.removeChunks(id, dimension ?? null);
       this.cachedStatement('DELETE FROM documents WHERE id = ?').run(id);
       this.cachedStatement('UPDATE collections SET document_count = document_count - 1, chunk_count = chunk_count - ? WHERE name = ?').run(found.chunk_count, collection);
@@ -327,7 +319,7 @@ export class SqliteVectorStore implements VectorStore {
     const terms = analyzeQuery(query);
     if (terms.length === 0) return [];
     if (!options.filter || Object.keys(options.filter).length === 0) {
-      const index = this.readyLexicalIndex(collection);
+      const index = this.lexicalIndexes.indexFor(collection);
       if (index) return this.fetchScored(index.search(terms, options.limit));
     }
     // Quoted terms cannot be read as FTS5 operators; OR makes it a ranked "any term" query.
@@ -358,84 +350,7 @@ export class SqliteVectorStore implements VectorStore {
 
   /** Builds the collection's in-memory index now and waits for it (for tests and warm-ups). */
   async warmLexicalIndex(collection: string): Promise<void> {
-    this.checkForeignWrites();
-    if (!this.lexicalIndexes.has(collection)) await this.buildLexicalIndex(collection, this.generationOf(collection));
-  }
-
-  /** The collection's index if it is current; otherwise starts a build and returns null (FTS5 answers meanwhile). */
-  private readyLexicalIndex(collection: string): LexicalIndex | null {
-    this.checkForeignWrites();
-    const index = this.lexicalIndexes.get(collection);
-    if (index) return index;
-    if (!this.building.has(collection)) void this.buildLexicalIndex(collection, this.generationOf(collection));
-    return null;
-  }
-
-  private checkForeignWrites(): void {
-    // Asked at most every few milliseconds: under load the pragma showed in profiles, and a
-    // stale index can only miss a just-written chunk briefly — rows it names that are gone
-    // are dropped when the chunks are read, so replaced text is never served.
-    const now = performance.now();
-    if (now - this.dataVersionCheckedAt < DATA_VERSION_CHECK_MS) return;
-    this.dataVersionCheckedAt = now;
-    const version = this.db.pragma('data_version', { simple: true }) as number;
-    if (version === this.seenDataVersion) return;
-    this.seenDataVersion = version;
-    for (const collection of new Set([...this.lexicalIndexes.keys(), ...this.building])) this.invalidateLexicalIndex(collection);
-  }
-
-  private generationOf(collection: string): number {
-    return this.generations.get(collection) ?? 0;
-  }
-
-  private invalidateLexicalIndex(collection: string): void {
-    // A collection someone searches gets its index back soon after writes stop, so the next
-    // searches need not wait for it; one nobody searched (a CLI load) is left alone.
-    const searched = this.lexicalIndexes.has(collection) || this.building.has(collection) || this.rebuildTimers.has(collection);
-    this.lexicalIndexes.delete(collection);
-    this.generations.set(collection, this.generationOf(collection) + 1);
-    if (searched) this.scheduleRebuild(collection);
-  }
-
-  private scheduleRebuild(collection: string): void {
-    clearTimeout(this.rebuildTimers.get(collection));
-    const timer = setTimeout(() => {
-      this.rebuildTimers.delete(collection);
-      if (!this.db.open || this.lexicalIndexes.has(collection)) return;
-      if (this.building.has(collection)) this.scheduleRebuild(collection);
-      else void this.buildLexicalIndex(collection, this.generationOf(collection));
-    }, REBUILD_AFTER_WRITES_MS);
-    // A pending rebuild must not keep a CLI process alive.
-    timer.unref();
-    this.rebuildTimers.set(collection, timer);
-  }
-
-  /** Reads the collection's chunks in slices, yielding between them so requests keep flowing. */
-  private async buildLexicalIndex(collection: string, generation: number): Promise<void> {
-    this.building.add(collection);
-    try {
-      const index = new LexicalIndex();
-      const page = this.cachedStatement(
-        `SELECT c.id, c.text, c.heading_path, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
-         WHERE d.collection = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
-      );
-      let lastId = 0;
-      for (;;) {
-        if (!this.db.open || this.generationOf(collection) !== generation) return;
-        const rows = page.all(collection, lastId, LEXICAL_INDEX_SLICE) as Array<{ id: number; text: string; heading_path: string; title: string | null }>;
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          const headingPath = JSON.parse(row.heading_path) as string[];
-          // FTS5 counts the collection marker in a row's length; counted here too, the two paths rank alike.
-          index.add({ id: row.id, terms: [...analyze(row.title ?? ''), ...analyze(headingPath.join(' ')), ...analyze(row.text)], extraLength: 1 });
-        }
-        lastId = rows.at(-1)!.id;
-        await yieldToEventLoop();
-      }
-      if (this.db.open && this.generationOf(collection) === generation) this.lexicalIndexes.set(collection, index.seal());
-    } finally {
-      this.building.delete(collection);
-    }
+    await this.lexicalIndexes.warm(collection);
   }
 
   /** Chunk rows for ranked ids, in rank order. */
