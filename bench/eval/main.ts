@@ -4,6 +4,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatCount, formatMs, formatTable } from '../common/report.js';
+import { ConfigError } from '../../src/config/app-config.js';
 import { DatasetError } from './beir-dataset.js';
 import type { RerankMode } from '../../src/reranking/rerank-types.js';
 import { RERANK_CHOICES, runEvaluation, type EvalReport, type RerankChoice } from './run-eval.js';
@@ -172,11 +173,15 @@ async function main(): Promise<number> {
     candidates: options.candidates,
     onProgress: (message) => console.error(message),
   }).catch((error: unknown) => {
-    if (error instanceof DatasetError) return error;
+    if (error instanceof DatasetError || error instanceof ConfigError) return error;
     throw error;
   });
   if (report instanceof DatasetError) {
     console.error(`Dataset problem: ${report.message}`);
+    return 2;
+  }
+  if (report instanceof ConfigError) {
+    console.error(`${report.message}\nFix the variable(s) above (see .env.example).`);
     return 2;
   }
   printReport(report);
