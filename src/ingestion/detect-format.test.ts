@@ -1,6 +1,7 @@
 import { deflateSync, gzipSync } from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { siftErrorOf } from '../../test/helpers/sift-error-of.js';
 import { makeDocx } from '../../test/fixtures/make-docx.js';
 import { makePdf } from '../../test/fixtures/make-pdf.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
@@ -55,16 +56,6 @@ const PLAIN_ZIP = zipSync({ 'notes.txt': strToU8('zipped notes') });
 const NOISE = Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24);
 /** "Καλημέρα κόσμε" in windows-1253 (Greek): valid 8-bit text, but not Latin-1. */
 const GREEK_1253 = Uint8Array.from([0xca, 0xe1, 0xeb, 0xe7, 0xec, 0xdd, 0xf1, 0xe1, 0x20, 0xea, 0xfc, 0xf3, 0xec, 0xe5]);
-
-async function rejectionOf(promise: Promise<unknown>): Promise<SiftError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SiftError) return error;
-    throw error;
-  }
-  throw new Error('expected a SiftError');
-}
 
 function decodeRejection(bytes: Uint8Array): SiftError {
   try {
@@ -170,7 +161,7 @@ describe('detectFormat', () => {
     ['letter.docx', PLAIN_ZIP, 'is named as DOCX but its content is a ZIP archive'],
     ['letter.docx', utf8('Dear Ada,\n'), 'is named as DOCX but its content is plain text'],
   ])('refuses %s whose content is something else', async (fileName, bytes, message) => {
-    const error = await rejectionOf(detectFormat(fileName, bytes));
+    const error = await siftErrorOf(detectFormat(fileName, bytes));
     expect(error.code).toBe(ErrorCode.ContentMismatch);
     expect(error.message).toContain(`"${fileName}" ${message}`);
   });
@@ -179,7 +170,7 @@ describe('detectFormat', () => {
     ['report.pdf', /is not a readable PDF file: it does not start with the %PDF- header/],
     ['letter.docx', /is not a readable DOCX file: it is not a zip archive/],
   ])('refuses %s holding unrecognisable bytes as a corrupt file', async (fileName, message) => {
-    const error = await rejectionOf(detectFormat(fileName, NOISE));
+    const error = await siftErrorOf(detectFormat(fileName, NOISE));
     expect(error.code).toBe(ErrorCode.CorruptFile);
     expect(error.message).toMatch(message);
   });
@@ -201,20 +192,20 @@ describe('detectFormat', () => {
     ['only a UTF-8 byte-order mark', new Uint8Array([0xef, 0xbb, 0xbf])],
     ['UTF-16 whitespace', utf16('  \n', 'le')],
   ])('rejects a file with %s as empty', async (_case, bytes) => {
-    const error = await rejectionOf(detectFormat('a.txt', bytes));
+    const error = await siftErrorOf(detectFormat('a.txt', bytes));
     expect(error.code).toBe(ErrorCode.EmptyFile);
     expect(error.message).toContain('"a.txt" is empty');
   });
 
   it.each(['setup.exe', 'photo.png', 'data.csv', 'archive.tar.gz'])('rejects the unsupported extension of %s', async (fileName) => {
-    const error = await rejectionOf(detectFormat(fileName, utf8('whatever')));
+    const error = await siftErrorOf(detectFormat(fileName, utf8('whatever')));
     expect(error.code).toBe(ErrorCode.UnsupportedType);
     expect(error.message).toContain('supported types are plain text');
     for (const extension of ['.txt', '.md', '.html', '.pdf', '.docx']) expect(error.message).toContain(extension);
   });
 
   it('tells how to convert an old Word .doc file', async () => {
-    const error = await rejectionOf(detectFormat('minutes.doc', utf8('whatever')));
+    const error = await siftErrorOf(detectFormat('minutes.doc', utf8('whatever')));
     expect(error.code).toBe(ErrorCode.UnsupportedType);
     expect(error.message).toContain('save it as .docx');
   });
@@ -226,26 +217,26 @@ describe('detectFormat', () => {
     ['a JPEG image (image/jpeg)', JPEG],
     ['a gzip archive (application/gzip)', gzipSync(Buffer.from('hello'))],
   ])('names the real type when a .txt holds %s', async (description, bytes) => {
-    const error = await rejectionOf(detectFormat('notes.txt', bytes));
+    const error = await siftErrorOf(detectFormat('notes.txt', bytes));
     expect(error.code).toBe(ErrorCode.ContentMismatch);
     expect(error.message).toContain(`"notes.txt" is named as text but its content is ${description}`);
   });
 
   it('names the claimed format in a mismatch', async () => {
-    const error = await rejectionOf(detectFormat('guide.md', PNG));
+    const error = await siftErrorOf(detectFormat('guide.md', PNG));
     expect(error.message).toContain('is named as Markdown but its content is a PNG image');
   });
 
   it('rejects NUL bytes and a high share of control characters as binary data', async () => {
-    const withNul = await rejectionOf(detectFormat('a.txt', utf8('hello\u0000world')));
+    const withNul = await siftErrorOf(detectFormat('a.txt', utf8('hello\u0000world')));
     expect(withNul.code).toBe(ErrorCode.ContentMismatch);
     expect(withNul.message).toContain('binary data');
-    const controls = await rejectionOf(detectFormat('a.txt', utf8('a\u0001b\u0002c\u0003d')));
+    const controls = await siftErrorOf(detectFormat('a.txt', utf8('a\u0001b\u0002c\u0003d')));
     expect(controls.code).toBe(ErrorCode.ContentMismatch);
   });
 
   it('reports a binary file without an extension as an unsupported type, not a mismatch', async () => {
-    const error = await rejectionOf(detectFormat('download', PNG));
+    const error = await siftErrorOf(detectFormat('download', PNG));
     expect(error.code).toBe(ErrorCode.UnsupportedType);
     expect(error.message).toContain('has no extension and its content is a PNG image');
   });
@@ -283,7 +274,7 @@ describe('detectFormat', () => {
   });
 
   it('still names a real binary type inside a file named as text', async () => {
-    const error = await rejectionOf(detectFormat('notes.txt', REAL_DOCX));
+    const error = await siftErrorOf(detectFormat('notes.txt', REAL_DOCX));
     expect(error.message).toContain('is named as text but its content is a Word document');
   });
 });

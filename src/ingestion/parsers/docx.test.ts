@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { siftErrorOf } from '../../../test/helpers/sift-error-of.js';
 import { makeDocx, withPadding, withUnderstatedEntry } from '../../../test/fixtures/make-docx.js';
 import { ErrorCode, SiftError } from '../../common/errors.js';
 import { chunkDocument } from '../chunking/chunker.js';
 import { parseDocx } from './docx.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<SiftError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SiftError) return error;
-    throw error;
-  }
-  throw new Error('expected a SiftError');
-}
 
 const HANDBOOK = await makeDocx([
   { heading: 'Travel handbook', level: 1 },
@@ -60,14 +51,14 @@ describe('parseDocx', () => {
   });
 
   it('refuses a damaged archive as CORRUPT_FILE', async () => {
-    const error = await failureOf(parseDocx(HANDBOOK.slice(0, HANDBOOK.length - 100), 'cut.docx'));
+    const error = await siftErrorOf(parseDocx(HANDBOOK.slice(0, HANDBOOK.length - 100), 'cut.docx'));
     expect(error.code).toBe(ErrorCode.CorruptFile);
     expect(error.message).toMatch(/^"cut.docx" is not a readable DOCX file \(its zip structure is damaged/);
   });
 
   it('refuses a zip without word/document.xml as CORRUPT_FILE', async () => {
     const { zipSync, strToU8 } = await import('fflate');
-    const error = await failureOf(parseDocx(zipSync({ 'notes.txt': strToU8('hello') }), 'fake.docx'));
+    const error = await siftErrorOf(parseDocx(zipSync({ 'notes.txt': strToU8('hello') }), 'fake.docx'));
     expect(error.code).toBe(ErrorCode.CorruptFile);
     expect(error.message).toContain('no word/document.xml');
   });
@@ -75,7 +66,7 @@ describe('parseDocx', () => {
   it('refuses an archive that would unpack past the limit before inflating anything', async () => {
     const bomb = withPadding(HANDBOOK, 2 * 1024 * 1024);
     expect(bomb.length).toBeLessThan(HANDBOOK.length + 10_000); // megabytes of zeros pack into a few kilobytes
-    const error = await failureOf(parseDocx(bomb, 'bomb.docx', { maxUnpackedBytes: 1024 * 1024 }));
+    const error = await siftErrorOf(parseDocx(bomb, 'bomb.docx', { maxUnpackedBytes: 1024 * 1024 }));
     expect(error.code).toBe(ErrorCode.FileTooLarge);
     expect(error.message).toMatch(/^"bomb.docx" would unpack to 2 MB, more than the 1 MB Sift unpacks from one DOCX/);
     expect(error.message).toContain('zip bomb');
@@ -84,7 +75,7 @@ describe('parseDocx', () => {
   it('inflates an entry only up to its declared size, so an archive that understates sizes cannot grow', async () => {
     // The main part claims 200 bytes; read whole it would be a fine document, cut at 200 bytes it is broken XML.
     const liar = withUnderstatedEntry(HANDBOOK, 'word/document.xml', 200);
-    const error = await failureOf(parseDocx(liar, 'liar.docx'));
+    const error = await siftErrorOf(parseDocx(liar, 'liar.docx'));
     expect(error.code).toBe(ErrorCode.CorruptFile);
   });
 

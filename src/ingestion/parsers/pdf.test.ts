@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { siftErrorOf } from '../../../test/helpers/sift-error-of.js';
 import { makeEncryptedPdf, makeImageOnlyPdf, makePdf, makeTruncatedPdf } from '../../../test/fixtures/make-pdf.js';
 import { ErrorCode, SiftError } from '../../common/errors.js';
 import { parseDocumentBytes } from './parse-document.js';
 import { parsePdf } from './pdf.js';
-
-async function failureOf(promise: Promise<unknown>): Promise<SiftError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SiftError) return error;
-    throw error;
-  }
-  throw new Error('expected a SiftError');
-}
 
 const LONG_PARAGRAPH =
   'The pumping station on the north bank was rebuilt in the spring, and its two new pumps move twice the water ' +
@@ -64,19 +55,19 @@ describe('parsePdf', () => {
   });
 
   it('refuses a PDF that needs a password as ENCRYPTED_FILE', async () => {
-    const error = await failureOf(parsePdf(await makeEncryptedPdf('Top secret plans.'), 'secret.pdf'));
+    const error = await siftErrorOf(parsePdf(await makeEncryptedPdf('Top secret plans.'), 'secret.pdf'));
     expect(error.code).toBe(ErrorCode.EncryptedFile);
     expect(error.message).toMatch(/^"secret.pdf" is encrypted \(password-protected\) and cannot be read/);
   });
 
   it('refuses a damaged PDF as CORRUPT_FILE with the reason', async () => {
-    const error = await failureOf(parsePdf(await makeTruncatedPdf(), 'cut.pdf'));
+    const error = await siftErrorOf(parsePdf(await makeTruncatedPdf(), 'cut.pdf'));
     expect(error.code).toBe(ErrorCode.CorruptFile);
     expect(error.message).toMatch(/^"cut.pdf" is not a readable PDF \(Invalid PDF structure\)/);
   });
 
   it('refuses a PDF without a text layer as NO_TEXT and says OCR is not supported', async () => {
-    const error = await failureOf(parseDocumentBytes('pdf', await makeImageOnlyPdf(), 'scan.pdf'));
+    const error = await siftErrorOf(parseDocumentBytes('pdf', await makeImageOnlyPdf(), 'scan.pdf'));
     expect(error.code).toBe(ErrorCode.NoText);
     expect(error.message).toContain('"scan.pdf" has no text layer');
     expect(error.message).toContain('does not do OCR');
