@@ -39,4 +39,40 @@ describe('LexicalIndex', () => {
     expect(top).toEqual(all.slice(0, 12));
     expect(top.slice(0, 10).every((hit) => hit.id % 50 === 0)).toBe(true);
   });
+
+  it('returns the same top k as a plain reference that scores every chunk', () => {
+    // A seeded corpus with Zipf-like term use, so queries mix rare and very common terms.
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const vocabulary = Array.from({ length: 300 }, (_, i) => `t${i}`);
+    const pick = () => vocabulary[Math.floor(vocabulary.length * random() ** 3)]!;
+    const chunks = Array.from({ length: 2000 }, (_, i) => ({ id: 1000 + i, terms: Array.from({ length: 5 + Math.floor(random() * 60) }, pick) }));
+    const pruned = new LexicalIndex();
+    for (const chunk of chunks) pruned.add(chunk);
+    for (let query = 0; query < 200; query++) {
+      const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, pick))];
+      const limit = [1, 10, 100][query % 3]!;
+      const expected = exhaustiveSearch(chunks, terms, limit);
+      const hits = pruned.search(terms, limit);
+      expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+      hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
+    }
+  });
 });
+
+/** Every chunk scored, term by term, then sorted: the reference the index must match. */
+function exhaustiveSearch(chunks: Array<{ id: number; terms: string[] }>, terms: string[], limit: number) {
+  const average = chunks.reduce((sum, chunk) => sum + chunk.terms.length, 0) / chunks.length;
+  const frequencies = new Map(terms.map((term) => [term, chunks.filter((chunk) => chunk.terms.includes(term)).length]));
+  const scored = chunks.map((chunk) => ({
+    id: chunk.id,
+    score: terms.reduce((sum, term) => {
+      const tf = chunk.terms.filter((t) => t === term).length;
+      return tf === 0 ? sum : sum + bm25(tf, chunk.terms.length, average, chunks.length, frequencies.get(term)!);
+    }, 0),
+  }));
+  return scored
+    .filter((hit) => hit.score > 0)
+    .sort((a, b) => b.score - a.score || a.id - b.id)
+    .slice(0, limit);
+}
