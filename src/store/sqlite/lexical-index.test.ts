@@ -47,13 +47,13 @@ describe('LexicalIndex', () => {
     const vocabulary = Array.from({ length: 300 }, (_, i) => `t${i}`);
     const pick = () => vocabulary[Math.floor(vocabulary.length * random() ** 3)]!;
     const chunks = Array.from({ length: 2000 }, (_, i) => ({ id: 1000 + i, terms: Array.from({ length: 5 + Math.floor(random() * 60) }, pick) }));
-    const pruned = new LexicalIndex();
-    for (const chunk of chunks) pruned.add(chunk);
+    const index = new LexicalIndex();
+    for (const chunk of chunks) index.add(chunk);
     for (let query = 0; query < 200; query++) {
       const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, pick))];
       const limit = [1, 10, 100][query % 3]!;
       const expected = exhaustiveSearch(chunks, terms, limit);
-      const hits = pruned.search(terms, limit);
+      const hits = index.search(terms, limit);
       expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
       hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
     }
