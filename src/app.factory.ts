@@ -30,7 +30,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; API answers are not cached by clients.
   app.set('etag', false);
-  app.enableShutdownHooks();
+  // A clustered worker stops on the primary's SIGTERM only (see main.ts).
+  app.enableShutdownHooks(config.role.clustered ? ['SIGTERM'] : undefined);
 
   const metrics = app.get(MetricsService);
   app.use((request: Request, response: Response, next: NextFunction) => {

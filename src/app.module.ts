@@ -29,7 +29,7 @@ export class AppModule {
         MulterModule.register({
           // Files go to disk as they arrive, so memory does not grow with the size of an upload;
           // UploadSpool takes them from there (and clears what a stop left behind).
-          storage: diskStorage({ destination: incomingSpoolDir(config.dataDir) }),
+          storage: diskStorage({ destination: incomingSpoolDir(config.dataDir, config.role) }),
           // Keep the client's relative path so "../x" can be refused rather than silently
           // flattened, and read non-ASCII file names as UTF-8 as browsers send them.
           preservePath: true,

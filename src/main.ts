@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { createApp, logStartup } from './app.factory.js';
+import { runPrimary } from './cluster/cluster-primary.js';
 
 // A rejection nobody handles is a bug (the known one, in the Google SDK's stream copies, is
 // handled in providers/langchain-chat.ts). Log it loudly instead of dropping every request
@@ -23,10 +24,21 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.values.SIFT_WORKERS > 1 && cluster.isPrimary) {
+    await runPrimary(config.values.SIFT_WORKERS);
+    return;
+  }
+  if (config.role.clustered) {
+    // Ctrl-C reaches every process of the group; the primary turns it into one SIGTERM per
+    // worker, and a second signal during the graceful stop would cut it short.
+    process.on('SIGINT', () => undefined);
+  }
+  // Loaded here, not at the top: the primary of a cluster needs none of the application.
+  const { createApp, logStartup } = await import('./app.factory.js');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logStartup(config, `http://${shownHost}:${config.port}`);
+  if (config.role.slot === 1) logStartup(config, `http://${shownHost}:${config.port}`);
 }
 
 void main();

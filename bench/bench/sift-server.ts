@@ -3,7 +3,7 @@
 // and the server each get their own event loop and core, as they would in production,
 // instead of the client's work landing inside the measured request latencies.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,18 +13,21 @@ export interface SiftServer {
   host: string;
   port: number;
   pid: number;
-  /** Peak resident memory of the server process so far, from /proc (null where there is none). */
+  /**
+   * Peak resident memory of the server so far, from /proc (null where there is none): with
+   * several workers, the sum over the primary and its workers (each one's own peak).
+   */
   peakRssBytes(): number | null;
   stop(): Promise<void>;
 }
 
-export async function startSiftServer(repoRoot: string, dataDir: string): Promise<SiftServer> {
+export async function startSiftServer(repoRoot: string, dataDir: string, env: Record<string, string> = {}): Promise<SiftServer> {
   const host = '127.0.0.1';
   const port = await freePort(host);
   const output: string[] = [];
   const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
     cwd: repoRoot,
-    env: { ...process.env, ...MEASURED_SETUP, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SIFT_API_KEYS: '' },
+    env: { ...process.env, ...MEASURED_SETUP, PORT: String(port), HOST: host, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SIFT_API_KEYS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (part: Buffer) => output.push(part.toString()));
@@ -36,7 +39,7 @@ export async function startSiftServer(repoRoot: string, dataDir: string): Promis
     host,
     port,
     pid: child.pid!,
-    peakRssBytes: () => peakRss(child.pid!),
+    peakRssBytes: () => peakRssOfTree(child.pid!),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
@@ -72,6 +75,25 @@ function freePort(host: string): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function peakRssOfTree(pid: number): number | null {
+  const own = peakRss(pid);
+  if (own === null) return null;
+  return childrenOf(pid).reduce((sum, child) => sum + (peakRss(child) ?? 0), own);
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .split(' ')
+        .filter((entry) => entry.trim() !== '')
+        .map(Number),
+    );
+  } catch {
+    return [];
+  }
 }
 
 function peakRss(pid: number): number | null {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { configSchema, type AppConfigValues } from './config.schema.js';
 import { DEFAULT_MODELS, type ProviderChoice, type StageModel } from '../providers/provider-types.js';
 import { parsePriceOverrides, type ModelPrice } from '../usage/price-table.js';
+import { SINGLE_PROCESS, processRoleFrom, type ProcessRole } from '../cluster/process-role.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -45,7 +46,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push((error as Error).message);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return new AppConfig(values);
+  return new AppConfig(values, processRoleFrom(env));
 }
 
 function stageModel(provider: ProviderChoice, model: string | undefined, kind: 'embeddings' | 'chat'): StageModel | null {
@@ -70,7 +71,11 @@ export interface StageModels {
 
 /** The validated configuration, injected wherever a setting is needed. */
 export class AppConfig {
-  constructor(readonly values: AppConfigValues) {}
+  constructor(
+    readonly values: AppConfigValues,
+    /** This process's part when Sift runs as several workers; see cluster/process-role.ts. */
+    readonly role: ProcessRole = SINGLE_PROCESS,
+  ) {}
 
   get port(): number {
     return this.values.PORT;

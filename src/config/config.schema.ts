@@ -1,5 +1,6 @@
 // The environment Sift reads at start, as one zod schema: every variable, its default and
 // what is allowed. `.env.example` documents the same list for people.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -48,6 +49,17 @@ export const configSchema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   SIFT_API_KEYS: commaList,
+  /** HTTP worker processes sharing the port (node:cluster); `auto` is one per core. */
+  SIFT_WORKERS: z
+    .string()
+    .default('1')
+    .transform((raw, context) => {
+      if (raw === 'auto') return availableParallelism();
+      const count = Number(raw);
+      if (Number.isInteger(count) && count >= 1 && count <= 64) return count;
+      context.addIssue({ code: 'custom', message: 'must be a whole number from 1 to 64, or "auto"' });
+      return z.NEVER;
+    }),
   MAX_UPLOAD_BYTES: positiveInt(50 * 1024 * 1024),
   MAX_UPLOAD_FILES: positiveInt(50),
   MAX_QUERY_CHARS: positiveInt(2000),

@@ -7,12 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppConfig } from '../config/app-config.js';
+import { SINGLE_PROCESS, type ProcessRole } from '../cluster/process-role.js';
 
 const SPOOL_DIR = 'spool';
 
-/** Where multer writes incoming upload files (it needs the path before the app starts). */
-export function incomingSpoolDir(dataDir: string): string {
-  return join(dataDir, SPOOL_DIR, 'incoming');
+/**
+ * Where multer writes incoming upload files (it needs the path before the app starts). Each
+ * worker of a cluster has its own folder, so one that restarts clears only its own.
+ */
+export function incomingSpoolDir(dataDir: string, role: ProcessRole = SINGLE_PROCESS): string {
+  const incoming = join(dataDir, SPOOL_DIR, 'incoming');
+  return role.clustered ? join(incoming, `worker-${role.slot}`) : incoming;
 }
 
 /** A file as multer wrote it to spool/incoming. */
@@ -32,16 +37,23 @@ export interface SpooledFile {
 @Injectable()
 export class UploadSpool implements OnModuleInit {
   private readonly incoming: string;
+  /** The folder that holds every worker's incoming folder (the incoming folder itself when alone). */
+  private readonly allIncoming: string;
   private readonly batches: string;
+  private readonly role: ProcessRole;
 
   constructor(config: AppConfig) {
-    this.incoming = incomingSpoolDir(config.dataDir);
+    this.role = config.role;
+    this.incoming = incomingSpoolDir(config.dataDir, config.role);
+    this.allIncoming = incomingSpoolDir(config.dataDir);
     this.batches = join(config.dataDir, SPOOL_DIR, 'batches');
   }
 
   /** Files of requests that a stop cut off belong to no request any more. */
   async onModuleInit(): Promise<void> {
-    await rm(this.incoming, { recursive: true, force: true });
+    // Alone on the data directory, every worker's leftovers can go; else only this worker's.
+    const leftovers = this.role.startsAlone ? this.allIncoming : this.incoming;
+    await rm(leftovers, { recursive: true, force: true });
     await mkdir(this.incoming, { recursive: true });
     await mkdir(this.batches, { recursive: true });
   }
@@ -91,8 +103,13 @@ export class UploadSpool implements OnModuleInit {
     return null;
   }
 
-  /** Removes batch folders no unfinished job refers to (left behind by a stop at a bad moment). */
+  /**
+   * Removes batch folders no unfinished job refers to (left behind by a stop at a bad
+   * moment). Only when this process starts alone: another worker may have just adopted a
+   * batch for a job it has not stored yet.
+   */
   async removeBatchesExcept(keep: ReadonlySet<string>): Promise<void> {
+    if (!this.role.startsAlone) return;
     const folders = await readdir(this.batches).catch(() => [] as string[]);
     await Promise.all(folders.filter((folder) => !keep.has(folder)).map((folder) => this.removeBatch(folder)));
   }

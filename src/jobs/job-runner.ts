@@ -8,6 +8,9 @@
 // its handler: resumable (e.g. its spooled files are intact) → queued again, and it skips
 // the items it had recorded; otherwise → `interrupted`, with the reason and the items done.
 // A job is never silently lost.
+//
+// With several worker processes (SIFT_WORKERS) only worker 1 runs jobs: the others store the
+// jobs they accept as `queued`, and worker 1 looks for queued jobs a few times a second.
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +22,8 @@ import type { JobContext, JobError, JobHandler, JobRecord, JobView } from './job
 
 /** How long a stop waits for items in flight; anything still running is redone on resume. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often the job-running worker of a cluster looks for jobs other workers accepted. */
+const PICK_UP_EVERY_MS = 250;
 
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
@@ -26,6 +31,9 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly handlers = new Map<string, JobHandler>();
   private readonly limit: LimitFunction;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Jobs handed to the limiter and not done yet, so a pick-up never schedules one twice. */
+  private readonly scheduled = new Set<string>();
+  private pickUpTimer: NodeJS.Timeout | null = null;
   private readonly stopping = new AbortController();
   /** Set once the grace period is over: late reports are dropped, the store may be closed. */
   private closed = false;
@@ -47,7 +55,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   submit<Input>(kind: string, input: Input, total: number, counters: Record<string, number> = {}): JobView {
     if (!this.handlers.has(kind)) throw new Error(`No job handler for "${kind}" is registered.`);
     const job = this.store.create({ id: randomUUID(), kind, input, total, counters });
-    this.schedule(job.id);
+    if (this.config.role.runsJobs) this.schedule(job.id);
     return this.view(job.id)!;
   }
 
@@ -80,13 +88,25 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.role.runsJobs) return;
     const cutoff = new Date(Date.now() - this.config.jobs.retentionHours * 3_600_000);
     const pruned = this.store.pruneFinishedBefore(cutoff);
     if (pruned > 0) this.logger.log(`Forgot ${pruned} finished job(s) older than ${this.config.jobs.retentionHours} h.`);
     await this.recoverUnfinished();
+    if (this.config.role.clustered) {
+      this.pickUpTimer = setInterval(() => this.pickUpQueued(), PICK_UP_EVERY_MS);
+      this.pickUpTimer.unref();
+    }
+  }
+
+  /** Schedules the queued jobs other workers stored. */
+  private pickUpQueued(): void {
+    if (this.stopping.signal.aborted) return;
+    for (const id of this.store.queuedIds()) if (!this.scheduled.has(id)) this.schedule(id);
   }
 
   async onModuleDestroy(): Promise<void> {
+    if (this.pickUpTimer) clearInterval(this.pickUpTimer);
     this.stopping.abort();
     this.limit.clearQueue();
     if (this.inFlight.size > 0) {
@@ -124,6 +144,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private schedule(id: string): void {
+    this.scheduled.add(id);
     void this.limit(async () => {
       const run = this.execute(id);
       this.inFlight.add(run);
@@ -131,6 +152,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
         await run;
       } finally {
         this.inFlight.delete(run);
+        this.scheduled.delete(id);
       }
     });
   }

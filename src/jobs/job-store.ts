@@ -120,6 +120,11 @@ export class JobStore implements OnApplicationShutdown {
     return rows.map(toRecord);
   }
 
+  /** Ids of jobs waiting to run, oldest first. */
+  queuedIds(): string[] {
+    return this.db.prepare("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id").pluck().all() as string[];
+  }
+
   items(id: string): JobItem[] {
     const rows = this.db.prepare('SELECT item_key, ordinal, result FROM job_items WHERE job_id = ? ORDER BY ordinal').all(id) as Array<{
       item_key: string;

@@ -1,7 +1,10 @@
 // Prometheus metrics for the HTTP surface: request counts and latency per route, plus the
-// process defaults (memory, event loop lag) that prom-client collects.
+// process defaults (memory, event loop lag) that prom-client collects. With several worker
+// processes a scrape answers for all of them (cluster/cluster-metrics.ts).
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { requestClusterMetrics, shareWorkerRegistry, type RenderedMetrics } from '../cluster/cluster-metrics.js';
+import { AppConfig } from '../config/app-config.js';
 
 @Injectable()
 export class MetricsService {
@@ -20,8 +23,9 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(private readonly config: AppConfig) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sift_' });
+    if (config.role.clustered) shareWorkerRegistry(this.registry);
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
@@ -29,7 +33,17 @@ export class MetricsService {
     this.latency.observe({ method, route }, seconds);
   }
 
-  async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  /** This process's metrics, or with several workers the sum over all of them. */
+  async render(): Promise<RenderedMetrics> {
+    const own = async () => ({ contentType: this.registry.contentType, body: await this.registry.metrics() });
+    if (!this.config.role.clustered) return own();
+    try {
+      return await requestClusterMetrics();
+    } catch (error) {
+      // A scrape still gets numbers, marked as one worker's, rather than an error.
+      const local = await own();
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ...local, body: `# Worker ${this.config.role.slot} only: the sum over all workers failed (${reason}).\n${local.body}` };
+    }
   }
 }
