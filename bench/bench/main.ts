@@ -333,9 +333,10 @@ async function main(): Promise<number> {
     },
     targets: {
       ingestChunksPerSecond: { target: `>= ${TARGETS.ingestChunksPerSecond}`, value: sift.ingest.chunksPerSecond, met: sift.ingest.chunksPerSecond >= TARGETS.ingestChunksPerSecond },
-      // As deployed on this machine: SIFT_WORKERS=auto (one worker per core).
-      searchC8P50Ms: { target: `<= ${TARGETS.searchC8P50Ms} (SIFT_WORKERS=${http.cluster.workers})`, value: http.cluster.searchC8.p50Ms, met: http.cluster.searchC8.p50Ms <= TARGETS.searchC8P50Ms },
-      searchC8P99Ms: { target: `<= ${TARGETS.searchC8P99Ms} (SIFT_WORKERS=${http.cluster.workers})`, value: http.cluster.searchC8.p99Ms, met: http.cluster.searchC8.p99Ms <= TARGETS.searchC8P99Ms },
+      // The default setup, one process (SIFT_WORKERS=1): on this 2-core machine the load
+      // generator takes a core, so more workers only compete with it (see the workers rows).
+      searchC8P50Ms: { target: `<= ${TARGETS.searchC8P50Ms}`, value: http.searchC8.p50Ms, met: http.searchC8.p50Ms <= TARGETS.searchC8P50Ms },
+      searchC8P99Ms: { target: `<= ${TARGETS.searchC8P99Ms}`, value: http.searchC8.p99Ms, met: http.searchC8.p99Ms <= TARGETS.searchC8P99Ms },
       rerankListwiseRoundTrips: { target: `<= ${TARGETS.rerankRoundTrips}`, value: listwise(rerank).roundTripsPerQuery, met: listwise(rerank).roundTripsPerQuery <= TARGETS.rerankRoundTrips },
       rerankListwiseAddedP50Ms: { target: `<= ${TARGETS.rerankAddedP50Ms}`, value: listwise(rerank).addedP50Ms, met: listwise(rerank).addedP50Ms <= TARGETS.rerankAddedP50Ms },
       pdfPeakRssMiB: { target: `<= ${TARGETS.pdfPeakRssBytes / 2 ** 20}`, value: round(pdf.peakRssBytes / 2 ** 20, 1), met: pdf.peakRssBytes <= TARGETS.pdfPeakRssBytes },
