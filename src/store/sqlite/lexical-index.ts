@@ -26,10 +26,18 @@ export interface LexicalHit {
   score: number;
 }
 
+/** A term's postings once sealed: chunk positions ascending, each with its whole BM25 score. */
 interface PostingList {
   positions: Int32Array;
-  frequencies: Float64Array;
+  impacts: Float64Array;
 }
+
+/**
+ * Above this many postings per chunk of the collection, a search adds up scores for every
+ * chunk and scans them all (sequential, branch-free, then one fill to clear); below it, it
+ * keeps a list of the chunks it touched. SciFact's long queries are far above it.
+ */
+const DENSE_POSTINGS_PER_CHUNK = 1 / 8;
 
 export class LexicalIndex {
   private readonly ids: number[] = [];
@@ -40,8 +48,6 @@ export class LexicalIndex {
   private postings = new Map<string, PostingList>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
-  /** k1·(1 − b + b·length/average) per chunk, fixed once the index is complete (see `seal`). */
-  private norms = new Float64Array(0);
 
   add(chunk: IndexedChunk): void {
     if (!this.building) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
@@ -63,22 +69,30 @@ export class LexicalIndex {
     return this.ids.length;
   }
 
-  /** Ends the build: posting lists become typed arrays and length norms are computed once. */
+  /**
+   * Ends the build. Nothing a score depends on changes after this (collection size, average
+   * length, document frequencies), so each posting's BM25 term score is computed once here
+   * and a search only adds numbers up.
+   */
   seal(): this {
     if (!this.building) return this;
+    const count = this.ids.length;
+    const averageLength = count === 0 ? 1 : this.totalLength / count;
+    const norms = Float64Array.from(this.lengths, (length) => K1 * (1 - B + (B * length) / averageLength));
     for (const [term, flat] of this.building) {
-      const count = flat.length / 2;
-      const list: PostingList = { positions: new Int32Array(count), frequencies: new Float64Array(count) };
-      for (let i = 0; i < count; i++) {
-        list.positions[i] = flat[2 * i]!;
-        list.frequencies[i] = flat[2 * i + 1]!;
+      const documentFrequency = flat.length / 2;
+      const weight = Math.max(MIN_IDF, Math.log((count - documentFrequency + 0.5) / (documentFrequency + 0.5))) * (K1 + 1);
+      const list: PostingList = { positions: new Int32Array(documentFrequency), impacts: new Float64Array(documentFrequency) };
+      for (let i = 0; i < documentFrequency; i++) {
+        const position = flat[2 * i]!;
+        const tf = flat[2 * i + 1]!;
+        list.positions[i] = position;
+        list.impacts[i] = (weight * tf) / (tf + norms[position]!);
       }
       this.postings.set(term, list);
     }
     this.building = null;
-    const averageLength = this.ids.length === 0 ? 1 : this.totalLength / this.ids.length;
-    this.norms = Float64Array.from(this.lengths, (length) => K1 * (1 - B + (B * length) / averageLength));
-    this.scratch = new Float64Array(this.ids.length);
+    this.scratch = new Float64Array(count);
     return this;
   }
 
@@ -87,46 +101,82 @@ export class LexicalIndex {
     this.seal();
     const count = this.ids.length;
     if (count === 0 || limit <= 0) return [];
-    const scores = this.scratch;
-    const norms = this.norms;
-    const touched: number[] = [];
+    const lists: PostingList[] = [];
+    let postings = 0;
     for (const term of terms) {
       const list = this.postings.get(term);
       if (!list) continue;
-      const { positions, frequencies } = list;
-      const documentFrequency = positions.length;
-      const idf = Math.max(MIN_IDF, Math.log((count - documentFrequency + 0.5) / (documentFrequency + 0.5)));
-      const weight = idf * (K1 + 1);
-      for (let i = 0; i < positions.length; i++) {
-        const position = positions[i]!;
-        const tf = frequencies[i]!;
-        const before = scores[position]!;
-        if (before === 0) touched.push(position);
-        scores[position] = before + (weight * tf) / (tf + norms[position]!);
-      }
+      lists.push(list);
+      postings += list.positions.length;
     }
-    const best = this.topPositions(touched, scores, limit);
-    const hits = best.map((position) => ({ id: this.ids[position]!, score: scores[position]! }));
-    for (const position of touched) scores[position] = 0;
-    return hits;
+    if (lists.length === 0) return [];
+    const scores = this.scratch;
+    const top = new TopPositions(limit, scores, this.ids);
+    if (postings >= count * DENSE_POSTINGS_PER_CHUNK) {
+      for (const { positions, impacts } of lists) {
+        for (let i = 0; i < positions.length; i++) {
+          const position = positions[i]!;
+          scores[position] = scores[position]! + impacts[i]!;
+        }
+      }
+      // Most chunks fail against the k-th best score so far; only the rest pay for a call.
+      let floor = Number.MIN_VALUE;
+      for (let position = 0; position < count; position++) {
+        if (scores[position]! >= floor) floor = top.offer(position);
+      }
+      scores.fill(0);
+    } else {
+      const touched: number[] = [];
+      for (const { positions, impacts } of lists) {
+        for (let i = 0; i < positions.length; i++) {
+          const position = positions[i]!;
+          const before = scores[position]!;
+          if (before === 0) touched.push(position);
+          scores[position] = before + impacts[i]!;
+        }
+      }
+      let floor = Number.MIN_VALUE;
+      for (const position of touched) if (scores[position]! >= floor) floor = top.offer(position);
+      for (const position of touched) scores[position] = 0;
+    }
+    return top.hits();
+  }
+}
+
+/** The best `limit` positions by score, then chunk id, kept sorted; most offers fail the first test. */
+class TopPositions {
+  private readonly best: number[] = [];
+  private readonly bestScores: number[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly scores: Float64Array,
+    private readonly ids: readonly number[],
+  ) {}
+
+  /** Considers a position; returns the score a position must now reach to be worth offering. */
+  offer(position: number): number {
+    const { best, bestScores, limit, ids } = this;
+    const score = this.scores[position]!;
+    const full = best.length === limit;
+    if (full && (score < bestScores[limit - 1]! || (score === bestScores[limit - 1] && ids[position]! > ids[best[limit - 1]!]!))) return bestScores[limit - 1]!;
+    let at = full ? limit - 1 : best.length;
+    if (!full) {
+      best.push(position);
+      bestScores.push(score);
+    }
+    while (at > 0 && (score > bestScores[at - 1]! || (score === bestScores[at - 1] && ids[position]! < ids[best[at - 1]!]!))) {
+      best[at] = best[at - 1]!;
+      bestScores[at] = bestScores[at - 1]!;
+      at--;
+    }
+    best[at] = position;
+    bestScores[at] = score;
+    return best.length === limit ? bestScores[limit - 1]! : Number.MIN_VALUE;
   }
 
-  /** The best `limit` positions by score (then chunk id), without an object per candidate. */
-  private topPositions(touched: number[], scores: Float64Array, limit: number): number[] {
-    const ids = this.ids;
-    // True when position a ranks above position b.
-    const above = (a: number, b: number) => scores[a]! > scores[b]! || (scores[a] === scores[b] && ids[a]! < ids[b]!);
-    const best: number[] = [];
-    for (const position of touched) {
-      if (best.length === limit && !above(position, best[limit - 1]!)) continue;
-      let at = best.length < limit ? best.length : limit - 1;
-      if (best.length < limit) best.push(position);
-      while (at > 0 && above(position, best[at - 1]!)) {
-        best[at] = best[at - 1]!;
-        at--;
-      }
-      best[at] = position;
-    }
-    return best;
+  /** Best first, with the scores as offered (the search clears its score array after). */
+  hits(): LexicalHit[] {
+    return this.best.map((position, rank) => ({ id: this.ids[position]!, score: this.bestScores[rank]! }));
   }
 }
