@@ -9,7 +9,7 @@ import type { ProviderName, StageModel } from '../providers/provider-types.js';
 import type { UsageSummary } from '../usage/usage-record.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { GatewayModels } from './gateway-models.js';
-import { callModel } from './model-call.js';
+import { callModel } from '../providers/model-call.js';
 
 export interface ChatRequest {
   message: string;

@@ -15,7 +15,7 @@ import type { UsageMeter } from '../../usage/usage-meter.js';
 import type { UsageSummary } from '../../usage/usage-record.js';
 import { UsageMeters } from '../../usage/usage-meters.js';
 import { GatewayModels } from '../gateway-models.js';
-import { callModel } from '../model-call.js';
+import { callModel } from '../../providers/model-call.js';
 import { DEFAULT_LABELS, UNKNOWN_LABEL, classifyMessages, classifySchema } from './classify-prompt.js';
 import { matchLabel, parseBatchAnswer } from './parse-labels.js';
 

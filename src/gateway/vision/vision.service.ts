@@ -9,7 +9,7 @@ import type { UsageSummary } from '../../usage/usage-record.js';
 import { UsageMeters } from '../../usage/usage-meters.js';
 import { assertGatewayLimits } from '../chat.service.js';
 import { GatewayModels } from '../gateway-models.js';
-import { callModel } from '../model-call.js';
+import { callModel } from '../../providers/model-call.js';
 import { checkImage, type CheckedImage } from './image-check.js';
 import { ImageFetcher } from './image-fetcher.js';
 

@@ -1,15 +1,16 @@
-// One metered model call for the gateway endpoints: a time budget, Sift's retries for a
-// whole answer (a stream gets one attempt: text already sent cannot be taken back), and a
-// usage record whatever happens. Token counts the provider does not report are estimated.
+// One metered chat-model call, for answer generation and the gateway endpoints: a time
+// budget, Sift's retries for a whole answer (a stream gets one attempt: text already sent
+// cannot be taken back), and a usage record whatever happens. Token counts the provider does
+// not report are estimated.
 import { Logger } from '@nestjs/common';
 import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
-import type { ChatCallOptions, ChatClient, ChatMessage, ChatReply } from '../providers/chat-client.js';
-import { classifyProviderError, providerError } from '../providers/provider-failure.js';
-import type { ModelStage, TokenUsage } from '../providers/provider-types.js';
-import { withRetries } from '../providers/retry.js';
+import type { ChatCallOptions, ChatClient, ChatMessage, ChatReply } from './chat-client.js';
+import { classifyProviderError, providerError } from './provider-failure.js';
+import type { ModelStage, TokenUsage } from './provider-types.js';
+import { withRetries } from './retry.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 
-const logger = new Logger('Gateway');
+const logger = new Logger('ModelCall');
 
 export interface ModelCallOptions extends Omit<ChatCallOptions, 'signal'> {
   stage: ModelStage;
