@@ -1,6 +1,7 @@
 // Request bodies and parameters, validated at the HTTP boundary with zod. The JSON Schema
 // for the OpenAPI document is generated from the same definitions.
 import { z } from 'zod';
+import { JOB_STATES } from '../jobs/job-types.js';
 
 const metadataValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 const metadataKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys use letters, digits, "_", "-" or "." (at most 64)');
@@ -57,6 +58,14 @@ export const listDocumentsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
 });
+
+export const listJobsQuerySchema = z.object({
+  state: z.enum(JOB_STATES).optional(),
+  kind: z.string().trim().min(1).max(50).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type ListJobsQuery = z.infer<typeof listJobsQuerySchema>;
 
 // Model gateway. Limits that are configurable (message size, max_tokens, number and length
 // of texts) are checked by the services with the configured values; these bounds catch

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config.js';
 import { ErrorCode, isSiftError } from '../common/errors.js';
 import { JobStore } from './job-store.js';
-import type { JobContext, JobError, JobHandler, JobRecord, JobView } from './job-types.js';
+import type { JobContext, JobError, JobHandler, JobRecord, JobState, JobView } from './job-types.js';
 
 /** How long a stop waits for items in flight; anything still running is redone on resume. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -65,18 +65,15 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     const handler = this.handlers.get(job.kind);
     const items = this.store.items(id).map((item) => item.result);
     return {
-      id: job.id,
-      kind: job.kind,
-      state: job.state,
-      progress: { ...job.counters, total: job.total, done: job.done },
-      attempts: job.attempts,
-      createdAt: job.createdAt,
-      updatedAt: job.updatedAt,
-      startedAt: job.startedAt,
-      finishedAt: job.finishedAt,
-      ...(job.error ? { error: job.error } : {}),
+      ...summaryOf(job),
       ...(handler ? handler.present(job.input, items, job.result) : { items, result: job.result }),
     };
+  }
+
+  /** Jobs newest first, without their per-item results (`view` has those). */
+  list(filter: { state?: JobState; kind?: string }, page: { limit: number; offset: number }): { jobs: JobView[]; total: number } {
+    const { jobs, total } = this.store.list(filter, page);
+    return { jobs: jobs.map(summaryOf), total };
   }
 
   /** Inputs of a kind's jobs that are not final: what its handler must keep (e.g. spooled files). */
@@ -200,4 +197,20 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.warn(`Releasing job ${job.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+/** What every job shows, whatever its kind. */
+function summaryOf(job: JobRecord): JobView {
+  return {
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    progress: { ...job.counters, total: job.total, done: job.done },
+    attempts: job.attempts,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    ...(job.error ? { error: job.error } : {}),
+  };
 }

@@ -120,6 +120,15 @@ export class JobStore implements OnApplicationShutdown {
     return rows.map(toRecord);
   }
 
+  /** A page of jobs, newest first, optionally of one state and kind; `total` counts all that match. */
+  list(filter: { state?: JobState; kind?: string }, page: { limit: number; offset: number }): { jobs: JobRecord[]; total: number } {
+    const where = 'WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind)';
+    const params = { state: filter.state ?? null, kind: filter.kind ?? null };
+    const rows = this.db.prepare(`SELECT * FROM jobs ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`).all({ ...params, ...page }) as JobRow[];
+    const total = this.db.prepare(`SELECT count(*) FROM jobs ${where}`).pluck().get(params) as number;
+    return { jobs: rows.map(toRecord), total };
+  }
+
   /** Ids of jobs waiting to run, oldest first. */
   queuedIds(): string[] {
     return this.db.prepare("SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at, id").pluck().all() as string[];

@@ -127,6 +127,31 @@ describe('background jobs over HTTP', () => {
       expect(readdirSync(join(sift.dataDir, 'spool', 'incoming'))).toEqual([]);
     });
 
+    it('lists jobs newest first, by state and kind, without their per-file results', async () => {
+      const { location } = await uploadAsJob(sift, 'listed');
+      const newest = location.split('/').at(-1)!;
+      const list = async (query: string) => {
+        const response = await fetch(`${sift.url}/v1/jobs${query}`, { headers: auth });
+        expect(response.status).toBe(200);
+        return response.json();
+      };
+      const all = await list('');
+      expect(all.total).toBe(2);
+      expect(all.jobs[0]).toMatchObject({ id: newest, kind: 'ingest', progress: { total: 8 } });
+      expect(all.jobs[0]).not.toHaveProperty('documents');
+      expect((await list('?limit=1&offset=1')).jobs.map((job: JobSnapshot) => job.id)).toEqual([all.jobs[1].id]);
+
+      await pollJob(sift, location, isFinal);
+      const succeeded = await list('?state=succeeded&kind=ingest');
+      expect(succeeded.jobs.map((job: JobSnapshot) => job.id)).toContain(newest);
+      expect((await list('?state=running')).total).toBe(0);
+      expect((await list('?kind=classify')).total).toBe(0);
+
+      const bad = await fetch(`${sift.url}/v1/jobs?state=done`, { headers: auth });
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.message).toMatch(/state/);
+    });
+
     it('answers 404 JOB_NOT_FOUND for an unknown job and 401 without the API key', async () => {
       const unknown = await fetch(`${sift.url}/v1/jobs/00000000-0000-4000-8000-000000000000`, { headers: auth });
       expect(unknown.status).toBe(404);
