@@ -237,6 +237,50 @@ describe('SqliteVectorStore in-memory lexical index', () => {
   });
 });
 
+describe('SqliteVectorStore filtered search through the in-memory index', () => {
+  let dir: ReturnType<typeof makeTempDir>;
+  let store: SqliteVectorStore;
+
+  beforeEach(async () => {
+    dir = makeTempDir();
+    store = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    for (let i = 0; i < 12; i++) {
+      const metadata = { lang: i % 3 === 0 ? 'de' : 'en', year: 2020 + (i % 4) };
+      await store.putDocument(doc({ source: `n${i}.txt`, metadata, chunks: [chunk(0, `Coffee note ${i}: ${'coffee '.repeat(12 - i)}beans from farm ${i}.`)] }));
+    }
+  });
+  afterEach(async () => {
+    await store.close();
+    dir.remove();
+  });
+
+  const sources = async (filter: Record<string, string | number | Array<string | number>>) =>
+    (await store.searchLexical('docs', 'coffee farm beans', { limit: 5, filter })).map((hit) => [hit.document.source, Number(hit.score.toFixed(6))]);
+
+  it('ranks filtered queries as the FTS5 path does', async () => {
+    const filters = [{ lang: 'de' }, { lang: 'en', year: [2021, 2023] }, { year: 2022 }, { source: 'n4.txt' }, { lang: 'fr' }];
+    const fromFts = await Promise.all(filters.map(sources));
+    await store.warmLexicalIndex('docs');
+    for (const [i, filter] of filters.entries()) {
+      const fromIndex = await sources(filter);
+      expect(fromIndex.map(([source]) => source)).toEqual(fromFts[i]!.map(([source]) => source));
+      // Asked twice: the second answer comes from the index's cached filter.
+      expect(await sources(filter)).toEqual(fromIndex);
+    }
+    expect((await sources({ lang: 'de' })).map(([source]) => source).sort()).toEqual(['n0.txt', 'n3.txt', 'n6.txt', 'n9.txt']);
+  });
+
+  it('sees a document whose metadata changed, not the filter result from before', async () => {
+    await store.warmLexicalIndex('docs');
+    expect((await sources({ lang: 'fr' })).map(([source]) => source)).toEqual([]);
+    await store.putDocument(doc({ source: 'n1.txt', metadata: { lang: 'fr' }, chunks: [chunk(0, 'Coffee beans from a French farm.')] }));
+    expect((await sources({ lang: 'fr' })).map(([source]) => source)).toEqual(['n1.txt']);
+    await store.warmLexicalIndex('docs');
+    expect((await sources({ lang: 'fr' })).map(([source]) => source)).toEqual(['n1.txt']);
+    expect((await sources({ lang: 'en' })).map(([source]) => source)).not.toContain('n1.txt');
+  });
+});
+
 describe('SqliteVectorStore lexical paths', () => {
   it('scores a collection alike through FTS5 and the in-memory index', async () => {
     const dir = makeTempDir();

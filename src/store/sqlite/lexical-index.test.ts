@@ -40,6 +40,13 @@ describe('LexicalIndex', () => {
     expect(top.slice(0, 10).every((hit) => hit.id % 50 === 0)).toBe(true);
   });
 
+  it('takes chunks in ascending id order only, so a filter can find their positions', () => {
+    const ordered = new LexicalIndex();
+    ordered.add({ id: 5, terms: ['a'] });
+    expect(() => ordered.add({ id: 5, terms: ['b'] })).toThrow(/ascending id order/);
+    expect(() => ordered.add({ id: 4, terms: ['b'] })).toThrow(/ascending id order/);
+  });
+
   it('returns the same top k as a plain reference that scores every chunk', () => {
     // A seeded corpus with Zipf-like term use, so queries mix rare and very common terms.
     let seed = 7;
@@ -55,23 +62,28 @@ describe('LexicalIndex', () => {
     for (let query = 0; query < 300; query++) {
       const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 12) }, query % 3 === 2 ? rare : pick))];
       const limit = [1, 10, 100][query % 3]!;
-      const expected = exhaustiveSearch(chunks, terms, limit);
-      const hits = index.search(terms, limit);
+      // Every fourth query only among the chunks a filter lets through (about a third).
+      const passing = query % 4 === 3 ? chunks.filter((chunk) => chunk.id % 3 === query % 3).map((chunk) => chunk.id) : null;
+      const expected = exhaustiveSearch(passing ? chunks.filter((chunk) => passing.includes(chunk.id)) : chunks, terms, limit, chunks);
+      const hits = index.search(terms, limit, passing ? index.filterMask(`mod3=${query % 3}`, () => passing) : undefined);
       expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
       hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
     }
   });
 });
 
-/** Every chunk scored, term by term, then sorted: the reference the index must match. */
-function exhaustiveSearch(chunks: Array<{ id: number; terms: string[] }>, terms: string[], limit: number) {
-  const average = chunks.reduce((sum, chunk) => sum + chunk.terms.length, 0) / chunks.length;
-  const frequencies = new Map(terms.map((term) => [term, chunks.filter((chunk) => chunk.terms.includes(term)).length]));
+/**
+ * Every chunk scored, term by term, then sorted: the reference the index must match. The
+ * statistics come from the whole collection even when only some chunks are ranked.
+ */
+function exhaustiveSearch(chunks: Array<{ id: number; terms: string[] }>, terms: string[], limit: number, collection = chunks) {
+  const average = collection.reduce((sum, chunk) => sum + chunk.terms.length, 0) / collection.length;
+  const frequencies = new Map(terms.map((term) => [term, collection.filter((chunk) => chunk.terms.includes(term)).length]));
   const scored = chunks.map((chunk) => ({
     id: chunk.id,
     score: terms.reduce((sum, term) => {
       const tf = chunk.terms.filter((t) => t === term).length;
-      return tf === 0 ? sum : sum + bm25(tf, chunk.terms.length, average, chunks.length, frequencies.get(term)!);
+      return tf === 0 ? sum : sum + bm25(tf, chunk.terms.length, average, collection.length, frequencies.get(term)!);
     }, 0),
   }));
   return scored

@@ -38,6 +38,8 @@ interface PostingList {
  * keeps a list of the chunks it touched. SciFact's long queries are far above it.
  */
 const DENSE_POSTINGS_PER_CHUNK = 1 / 8;
+/** Filters whose chunk sets an index keeps (a collection's usual filters: tenant, language...). */
+const MAX_FILTER_MASKS = 32;
 
 export class LexicalIndex {
   private readonly ids: number[] = [];
@@ -48,9 +50,12 @@ export class LexicalIndex {
   private postings = new Map<string, PostingList>();
   private totalLength = 0;
   private scratch = new Float64Array(0);
+  /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
+  private readonly filterMasks = new Map<string, Uint8Array>();
 
   add(chunk: IndexedChunk): void {
     if (!this.building) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
+    if (this.ids.length > 0 && chunk.id <= this.ids.at(-1)!) throw new Error('LexicalIndex takes chunks in ascending id order');
     const position = this.ids.length;
     this.ids.push(chunk.id);
     const length = chunk.terms.length + (chunk.extraLength ?? 0);
@@ -96,8 +101,33 @@ export class LexicalIndex {
     return this;
   }
 
-  /** The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id ascending. */
-  search(terms: readonly string[], limit: number): LexicalHit[] {
+  /**
+   * Which chunks pass a metadata filter, as a mask over positions. The index cannot read
+   * metadata, so the caller loads the ids of the passing chunks once per filter; the masks
+   * live as long as this index, which is dropped whenever the collection changes.
+   */
+  filterMask(key: string, loadIds: () => readonly number[]): Uint8Array {
+    const cached = this.filterMasks.get(key);
+    if (cached) {
+      this.filterMasks.delete(key);
+      this.filterMasks.set(key, cached);
+      return cached;
+    }
+    const mask = new Uint8Array(this.ids.length);
+    for (const id of loadIds()) {
+      const position = this.positionOf(id);
+      if (position >= 0) mask[position] = 1;
+    }
+    if (this.filterMasks.size >= MAX_FILTER_MASKS) this.filterMasks.delete(this.filterMasks.keys().next().value!);
+    this.filterMasks.set(key, mask);
+    return mask;
+  }
+
+  /**
+   * The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id
+   * ascending; only chunks whose position `allowed` marks, when given.
+   */
+  search(terms: readonly string[], limit: number, allowed?: Uint8Array): LexicalHit[] {
     this.seal();
     const count = this.ids.length;
     if (count === 0 || limit <= 0) return [];
@@ -122,7 +152,7 @@ export class LexicalIndex {
       // Most chunks fail against the k-th best score so far; only the rest pay for a call.
       let floor = Number.MIN_VALUE;
       for (let position = 0; position < count; position++) {
-        if (scores[position]! >= floor) floor = top.offer(position);
+        if (scores[position]! >= floor && (!allowed || allowed[position] === 1)) floor = top.offer(position);
       }
       scores.fill(0);
     } else {
@@ -136,10 +166,23 @@ export class LexicalIndex {
         }
       }
       let floor = Number.MIN_VALUE;
-      for (const position of touched) if (scores[position]! >= floor) floor = top.offer(position);
+      for (const position of touched) if (scores[position]! >= floor && (!allowed || allowed[position] === 1)) floor = top.offer(position);
       for (const position of touched) scores[position] = 0;
     }
     return top.hits();
+  }
+
+  /** Where a chunk id sits (ids ascend with positions), or -1. */
+  private positionOf(id: number): number {
+    const ids = this.ids;
+    let low = 0;
+    let high = ids.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (ids[middle]! < id) low = middle + 1;
+      else high = middle;
+    }
+    return ids[low] === id ? low : -1;
   }
 }
 

@@ -35,3 +35,8 @@ export function metadataFilterSql(filter: MetadataFilter | undefined): SqlCondit
   }
   return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params };
 }
+
+/** The same filter gives the same key whatever the order of its keys (a cache key). */
+export function filterKey(filter: MetadataFilter): string {
+  return JSON.stringify(Object.entries(filter).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

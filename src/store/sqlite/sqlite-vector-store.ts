@@ -10,6 +10,7 @@ import { analyze, analyzeQuery } from '../../retrieval/lexical-analyzer.js';
 import type {
   CollectionInfo,
   DocumentWrite,
+  MetadataFilter,
   Page,
   ScoredChunk,
   SearchOptions,
@@ -19,7 +20,7 @@ import type {
   WriteOutcome,
 } from '../vector-store.js';
 import { LexicalIndexCache, type ChunkTextRow } from './lexical-index-cache.js';
-import { metadataFilterSql } from './metadata-filter-sql.js';
+import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
 
 interface DocumentRow {
@@ -318,9 +319,11 @@ export class SqliteVectorStore implements VectorStore {
   async searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]> {
     const terms = analyzeQuery(query);
     if (terms.length === 0) return [];
-    if (!options.filter || Object.keys(options.filter).length === 0) {
-      const index = this.lexicalIndexes.indexFor(collection);
-      if (index) return this.fetchScored(index.search(terms, options.limit));
+    const index = this.lexicalIndexes.indexFor(collection);
+    if (index) {
+      const filter = options.filter && Object.keys(options.filter).length > 0 ? options.filter : null;
+      const allowed = filter ? index.filterMask(filterKey(filter), () => this.chunkIdsPassing(collection, filter)) : undefined;
+      return this.fetchScored(index.search(terms, options.limit, allowed));
     }
     // Quoted terms cannot be read as FTS5 operators; OR makes it a ranked "any term" query.
     const match = `collection:${collectionMarker(collection)} AND {title heading body}:(${terms.map((t) => `"${t}"`).join(' OR ')})`;
@@ -346,6 +349,16 @@ export class SqliteVectorStore implements VectorStore {
        ORDER BY ranked.score DESC, c.id`,
     ).all(title, heading, body, match, ...filter.params, options.limit) as ScoredRow[];
     return rows.map(toScoredChunk);
+  }
+
+  /** Ids of the collection's chunks whose document passes the filter. */
+  private chunkIdsPassing(collection: string, filter: MetadataFilter): number[] {
+    const condition = metadataFilterSql(filter);
+    return this.cachedStatement(
+      `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.collection = ? AND ${condition.sql}`,
+    )
+      .pluck()
+      .all(collection, ...condition.params) as number[];
   }
 
   /** Builds the collection's in-memory index now and waits for it (for tests and warm-ups). */
