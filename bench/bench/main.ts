@@ -118,6 +118,19 @@ async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Pro
   }
   const searchSeconds = (performance.now() - searchStarted) / 1000;
 
+  // The same queries limited to every tenth document by a metadata filter (on `source`, the
+  // one field every document has). The first query reads which chunks pass; the rest reuse it.
+  const filter = { source: [...ingested.sourceToId.keys()].filter((_, i) => i % 10 === 0) };
+  const filteredStarted = performance.now();
+  await sift.search.search(COLLECTION, { query: workload.queries[0]![1], topK: SEARCH_TOP_K, filter });
+  const filteredFirstMs = performance.now() - filteredStarted;
+  const filteredLatencies: number[] = [];
+  for (const [, query] of workload.queries) {
+    const begin = performance.now();
+    await sift.search.search(COLLECTION, { query, topK: SEARCH_TOP_K, filter });
+    filteredLatencies.push(performance.now() - begin);
+  }
+
   // Quality on the same queries, documents ranked by their best chunk (as `npm run eval`).
   const topK = Math.ceil(100 * Math.max(1, ingested.chunks / Math.max(1, ingested.documents)));
   const run = new Map<string, string[]>();
@@ -146,6 +159,12 @@ async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Pro
       queriesPerSecond: round(latencies.length / searchSeconds, 1),
       ndcg10: round(quality.ndcg10, 4),
       recall100: round(quality.recall100, 4),
+      filtered: {
+        documents: filter.source.length,
+        firstMs: round(filteredFirstMs, 3),
+        p50Ms: round(percentile(filteredLatencies, 0.5), 3),
+        p99Ms: round(percentile(filteredLatencies, 0.99), 3),
+      },
     },
   };
 }
@@ -362,7 +381,7 @@ type Results = {
   dataset: { documents: number; chunks: number; queries: number };
   sift: {
     ingest: { docsPerSecond: number; chunksPerSecond: number; ms: number; processPeakRssBytes: number; searchIndexBuildMs: number };
-    searchInProcess: { p50Ms: number; p99Ms: number; queriesPerSecond: number; ndcg10: number; recall100: number };
+    searchInProcess: { p50Ms: number; p99Ms: number; queriesPerSecond: number; ndcg10: number; recall100: number; filtered: { documents: number; firstMs: number; p50Ms: number; p99Ms: number } };
     http: Record<'searchC1' | 'searchC8' | 'askC1' | 'healthC8', LatencySummary>;
     serverPeakRssBytes: number | null;
     workers: { count: number; searchC8: LatencySummary; serverPeakRssBytes: number | null };
@@ -388,6 +407,8 @@ function printTable(results: Results): void {
     ['in-memory search index build', formatMs(sift.ingest.searchIndexBuildMs), '-', ''],
     ['search in process, p50', formatMs(sift.searchInProcess.p50Ms), formatMs(peer.queryP50Ms), x(r.searchInProcessP50)],
     ['search in process, p99', formatMs(sift.searchInProcess.p99Ms), formatMs(peer.queryP99Ms), x(r.searchInProcessP99)],
+    [`… filtered to ${formatCount(sift.searchInProcess.filtered.documents)} documents, p50 / p99`, `${formatMs(sift.searchInProcess.filtered.p50Ms)} / ${formatMs(sift.searchInProcess.filtered.p99Ms)}`, '-', ''],
+    ['… that filter\'s first query', formatMs(sift.searchInProcess.filtered.firstMs), '-', ''],
     ['HTTP /search c=1, p50', formatMs(h.searchC1.p50Ms), formatMs(peer.queryP50Ms), x(r.httpSearchC1P50)],
     ['HTTP /search c=1, p99', formatMs(h.searchC1.p99Ms), formatMs(peer.queryP99Ms), x(r.httpSearchC1P99)],
     ['HTTP /search c=1, req/s', formatCount(h.searchC1.requestsPerSecond), '', ''],

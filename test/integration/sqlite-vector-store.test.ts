@@ -258,7 +258,7 @@ describe('SqliteVectorStore filtered search through the in-memory index', () => 
     (await store.searchLexical('docs', 'coffee farm beans', { limit: 5, filter })).map((hit) => [hit.document.source, Number(hit.score.toFixed(6))]);
 
   it('ranks filtered queries as the FTS5 path does', async () => {
-    const filters = [{ lang: 'de' }, { lang: 'en', year: [2021, 2023] }, { year: 2022 }, { source: 'n4.txt' }, { lang: 'fr' }];
+    const filters: Array<Record<string, string | number | Array<string | number>>> = [{ lang: 'de' }, { lang: 'en', year: [2021, 2023] }, { year: 2022 }, { source: 'n4.txt' }, { lang: 'fr' }];
     const fromFts = await Promise.all(filters.map(sources));
     await store.warmLexicalIndex('docs');
     for (const [i, filter] of filters.entries()) {
