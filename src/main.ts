@@ -41,4 +41,15 @@ async function main(): Promise<void> {
   if (config.role.slot === 1) logStartup(config, `http://${shownHost}:${config.port}`);
 }
 
-void main();
+void main().catch((error: unknown) => {
+  new Logger('Sift').fatal(`Could not start: ${describeStartFailure(error)}`);
+  process.exit(1);
+});
+
+function describeStartFailure(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException & { address?: string; port?: number };
+  const where = `${failure.address ?? 'the address'}:${failure.port ?? '?'}`;
+  if (failure.code === 'EADDRINUSE') return `${where} is already in use. Stop what listens there, or set PORT (and HOST) to a free address.`;
+  if (failure.code === 'EACCES') return `no permission to listen on ${where}. Use a port above 1023, or give the process that right.`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

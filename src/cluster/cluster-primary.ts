@@ -5,17 +5,16 @@ import { Logger } from '@nestjs/common';
 import cluster, { type Worker } from 'node:cluster';
 import { serveClusterMetrics } from './cluster-metrics.js';
 import { FIRST_START_VARIABLE, WORKER_SLOT_VARIABLE } from './process-role.js';
+import { RestartPolicy } from './restart-policy.js';
 
 const RESTART_DELAY_MS = 1_000;
-/** More deaths than this within a minute is a crash loop: stop rather than spin. */
-const MAX_DEATHS_PER_MINUTE = 5;
 /** Workers give jobs in flight 10 s to finish; past this they are killed. */
 const STOP_GRACE_MS = 20_000;
 
 export async function runPrimary(workers: number): Promise<void> {
   const logger = new Logger('Cluster');
   const slots = new Map<Worker, number>();
-  const deaths: number[] = [];
+  const restarts = new RestartPolicy();
   let stopping = false;
   /** Set once worker 1 listens; a worker dying before that is a failed start, not a crash. */
   let serving = false;
@@ -49,11 +48,8 @@ export async function runPrimary(workers: number): Promise<void> {
       return;
     }
     if (!serving) return;
-    const now = Date.now();
-    deaths.push(now);
-    while (deaths[0]! < now - 60_000) deaths.shift();
-    if (deaths.length > MAX_DEATHS_PER_MINUTE) {
-      logger.fatal(`Workers died ${deaths.length} times within a minute; stopping. The log above says why.`);
+    if (!restarts.allowRestart(Date.now())) {
+      logger.fatal(`Workers died ${restarts.recentDeaths} times within a minute; stopping. The log above says why.`);
       stopAll(1);
       return;
     }

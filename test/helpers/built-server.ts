@@ -26,20 +26,25 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
+/** Starts the built server and waits until it is ready. */
 export async function startServerProcess(buildDir: string, env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
+  const server = spawnServerProcess(buildDir, { PORT: String(await freePort()), ...env });
+  await waitFor(async () => (await fetch(`${server.url}/readyz`).catch(() => null))?.ok === true, 30_000, () => `the server never became ready:\n${server.output()}`);
+  return server;
+}
+
+/** Starts the built server without waiting for it (for starts that must fail). */
+export function spawnServerProcess(buildDir: string, env: Record<string, string> & { PORT: string }): ServerProcess {
   const child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
     cwd: REPO,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', SIFT_API_KEYS: '', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIFT_API_KEYS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const printed: string[] = [];
   child.stdout!.on('data', (part: Buffer) => printed.push(part.toString()));
   child.stderr!.on('data', (part: Buffer) => printed.push(part.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const server = { url: `http://127.0.0.1:${port}`, child, output: () => printed.join(''), exited };
-  await waitFor(async () => (await fetch(`${server.url}/readyz`).catch(() => null))?.ok === true, 30_000, () => `the server never became ready:\n${server.output()}`);
-  return server;
+  return { url: `http://127.0.0.1:${env.PORT}`, child, output: () => printed.join(''), exited };
 }
 
 /** Process ids whose parent is `pid` (Linux /proc). */
@@ -67,7 +72,7 @@ export async function waitFor(check: () => boolean | Promise<boolean>, withinMs:
   }
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

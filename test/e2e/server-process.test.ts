@@ -1,11 +1,13 @@
-// Sift as several worker processes (SIFT_WORKERS=2), built and started as users start it. Each
+// The server built and started as users start it (`node dist/src/main.js`): a start that
+// cannot listen, and Sift as several worker processes (SIFT_WORKERS=2). In the latter, each
 // request below opens its own connection, so node:cluster hands them to the workers in turn:
 // what one worker writes, the other must serve; jobs accepted by either must run (in worker
 // 1); /metrics must count every worker's requests; a killed worker is replaced; SIGTERM stops
 // everything cleanly.
 import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, childPids, startServerProcess, waitFor, type ServerProcess } from '../helpers/built-server.js';
+import { buildServer, childPids, freePort, spawnServerProcess, startServerProcess, waitFor, type ServerProcess } from '../helpers/built-server.js';
 import { uploadForm } from '../helpers/sift-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -47,8 +49,35 @@ async function upload(url: string, files: Array<{ name: string; content: string 
   });
 }
 
+const build = buildServer();
+afterAll(() => build.remove());
+
+describe('a start that cannot listen', () => {
+  let blocker: Server;
+  let port: number;
+  const data = makeTempDir('sift-taken-');
+
+  beforeAll(async () => {
+    port = await freePort();
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(() => {
+    blocker.close();
+    data.remove();
+  });
+
+  for (const workers of ['1', '2']) {
+    it(`exits 1 and says what to do when the port is taken (SIFT_WORKERS=${workers})`, async () => {
+      const server = spawnServerProcess(build.dir, { PORT: String(port), DATA_DIR: data.path, SIFT_WORKERS: workers });
+      expect(await server.exited).toBe(1);
+      expect(server.output()).toContain(`Could not start: 127.0.0.1:${port} is already in use. Stop what listens there, or set PORT (and HOST) to a free address.`);
+      if (workers === '2') expect(server.output()).toContain('Worker 1 stopped before it was listening');
+    }, 30_000);
+  }
+});
+
 describe('several worker processes (SIFT_WORKERS=2)', () => {
-  const build = buildServer();
   const data = makeTempDir('sift-cluster-');
   let server: ServerProcess;
 
@@ -63,7 +92,6 @@ describe('several worker processes (SIFT_WORKERS=2)', () => {
       server.child.kill('SIGKILL');
       for (const pid of childPids(server.child.pid!)) process.kill(pid, 'SIGKILL');
     }
-    build.remove();
     data.remove();
   });
 
