@@ -98,6 +98,17 @@ async function measureSift(workload: Workload, profile: Profile, log: (line: str
   }
 }
 
+/** One pass over the queries through SearchService, each query timed. */
+async function timeQueries(sift: SiftContext, workload: Workload, options: { filter?: Record<string, string[]> }): Promise<number[]> {
+  const latencies: number[] = [];
+  for (const [, query] of workload.queries) {
+    const begin = performance.now();
+    await sift.search.search(COLLECTION, { query, topK: SEARCH_TOP_K, ...options });
+    latencies.push(performance.now() - begin);
+  }
+  return latencies;
+}
+
 async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Profile, log: (line: string) => void) {
   log(`ingesting ${workload.corpus.length} documents through IngestionService ...`);
   const ingested = await ingestCorpus(sift.ingestion, COLLECTION, workload.corpus);
@@ -124,11 +135,24 @@ async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Pro
   const filteredStarted = performance.now();
   await sift.search.search(COLLECTION, { query: workload.queries[0]![1], topK: SEARCH_TOP_K, filter });
   const filteredFirstMs = performance.now() - filteredStarted;
-  const filteredLatencies: number[] = [];
-  for (const [, query] of workload.queries) {
-    const begin = performance.now();
-    await sift.search.search(COLLECTION, { query, topK: SEARCH_TOP_K, filter });
-    filteredLatencies.push(performance.now() - begin);
+  const filteredLatencies = await timeQueries(sift, workload, { filter });
+
+  // Both again through FTS5 alone (SQLITE_LEXICAL_INDEX=fts5), on the same file: what the
+  // in-memory index saves.
+  log('searching in process through FTS5 only ...');
+  const ftsOnly = await openSiftContext({ SQLITE_LEXICAL_INDEX: 'fts5' }, sift.dataDir);
+  let fts5: { p50Ms: number; p99Ms: number; filteredP50Ms: number; filteredP99Ms: number };
+  try {
+    const plain = await timeQueries(ftsOnly, workload, {});
+    const filtered = await timeQueries(ftsOnly, workload, { filter });
+    fts5 = {
+      p50Ms: round(percentile(plain, 0.5), 3),
+      p99Ms: round(percentile(plain, 0.99), 3),
+      filteredP50Ms: round(percentile(filtered, 0.5), 3),
+      filteredP99Ms: round(percentile(filtered, 0.99), 3),
+    };
+  } finally {
+    await ftsOnly.close({ keepData: true });
   }
 
   // Quality on the same queries, documents ranked by their best chunk (as `npm run eval`).
@@ -165,6 +189,7 @@ async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Pro
         p50Ms: round(percentile(filteredLatencies, 0.5), 3),
         p99Ms: round(percentile(filteredLatencies, 0.99), 3),
       },
+      fts5,
     },
   };
 }
@@ -381,7 +406,7 @@ type Results = {
   dataset: { documents: number; chunks: number; queries: number };
   sift: {
     ingest: { docsPerSecond: number; chunksPerSecond: number; ms: number; processPeakRssBytes: number; searchIndexBuildMs: number };
-    searchInProcess: { p50Ms: number; p99Ms: number; queriesPerSecond: number; ndcg10: number; recall100: number; filtered: { documents: number; firstMs: number; p50Ms: number; p99Ms: number } };
+    searchInProcess: { p50Ms: number; p99Ms: number; queriesPerSecond: number; ndcg10: number; recall100: number; filtered: { documents: number; firstMs: number; p50Ms: number; p99Ms: number }; fts5: { p50Ms: number; p99Ms: number; filteredP50Ms: number; filteredP99Ms: number } };
     http: Record<'searchC1' | 'searchC8' | 'askC1' | 'healthC8', LatencySummary>;
     serverPeakRssBytes: number | null;
     workers: { count: number; searchC8: LatencySummary; serverPeakRssBytes: number | null };
@@ -409,6 +434,8 @@ function printTable(results: Results): void {
     ['search in process, p99', formatMs(sift.searchInProcess.p99Ms), formatMs(peer.queryP99Ms), x(r.searchInProcessP99)],
     [`… filtered to ${formatCount(sift.searchInProcess.filtered.documents)} documents, p50 / p99`, `${formatMs(sift.searchInProcess.filtered.p50Ms)} / ${formatMs(sift.searchInProcess.filtered.p99Ms)}`, '-', ''],
     ['… that filter\'s first query', formatMs(sift.searchInProcess.filtered.firstMs), '-', ''],
+    ['… through FTS5 only, p50 / p99', `${formatMs(sift.searchInProcess.fts5.p50Ms)} / ${formatMs(sift.searchInProcess.fts5.p99Ms)}`, '-', ''],
+    ['… through FTS5 only, filtered, p50 / p99', `${formatMs(sift.searchInProcess.fts5.filteredP50Ms)} / ${formatMs(sift.searchInProcess.fts5.filteredP99Ms)}`, '-', ''],
     ['HTTP /search c=1, p50', formatMs(h.searchC1.p50Ms), formatMs(peer.queryP50Ms), x(r.httpSearchC1P50)],
     ['HTTP /search c=1, p99', formatMs(h.searchC1.p99Ms), formatMs(peer.queryP99Ms), x(r.httpSearchC1P99)],
     ['HTTP /search c=1, req/s', formatCount(h.searchC1.requestsPerSecond), '', ''],

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.dataDir).toBe('./data');
     expect(config.values.SIFT_STORE).toBe('sqlite');
+    expect(config.values.SQLITE_LEXICAL_INDEX).toBe('memory');
     expect(config.apiKeys).toEqual([]);
     expect(config.limits.uploadBytes).toBe(50 * 1024 * 1024);
   });
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT \(got "70000"\).*65535/);
     expect(() => loadConfig({ SIFT_STORE: 'mongo' })).toThrow(/SIFT_STORE \(got "mongo"\).*"sqlite"/);
     expect(() => loadConfig({ MAX_UPLOAD_BYTES: '-1' })).toThrow(/MAX_UPLOAD_BYTES/);
+    expect(() => loadConfig({ SQLITE_LEXICAL_INDEX: 'lucene' })).toThrow(/SQLITE_LEXICAL_INDEX \(got "lucene"\).*"memory"/);
   });
 
   it('reports every bad variable at once', () => {

@@ -32,6 +32,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   SIFT_STORE: z.enum(['sqlite', 'qdrant']).default('sqlite'),
+  /** SQLite store: BM25 from an in-memory index per searched collection, or from FTS5 on every query. */
+  SQLITE_LEXICAL_INDEX: z.enum(['memory', 'fts5']).default('memory'),
   // Qdrant store (SIFT_STORE=qdrant). Shards, replicas, quantization and payload placement
   // apply when Sift creates its Qdrant collections; change them on an existing cluster in Qdrant.
   QDRANT_URL: z.url().default('http://127.0.0.1:6333'),

@@ -281,6 +281,33 @@ describe('SqliteVectorStore filtered search through the in-memory index', () => 
   });
 });
 
+describe('SqliteVectorStore without the in-memory index (SQLITE_LEXICAL_INDEX=fts5)', () => {
+  it('answers every query, filtered or not, as the in-memory index does', async () => {
+    const dir = makeTempDir();
+    const indexed = new SqliteVectorStore(`${dir.path}/sift.sqlite`);
+    const ftsOnly = new SqliteVectorStore(`${dir.path}/sift.sqlite`, { inMemoryIndex: false });
+    try {
+      for (let i = 0; i < 12; i++) {
+        await indexed.putDocument(doc({ source: `n${i}.txt`, metadata: { lang: i % 2 ? 'en' : 'de' }, chunks: [chunk(0, `Tea note ${i}: ${'tea '.repeat(12 - i)}leaves from garden ${i}.`)] }));
+      }
+      await indexed.warmLexicalIndex('docs');
+      await ftsOnly.warmLexicalIndex('docs');
+      for (const filter of [undefined, { lang: 'en' }]) {
+        const ranked = async (store: SqliteVectorStore) =>
+          (await store.searchLexical('docs', 'tea garden leaves', { limit: 6, filter })).map((hit) => [hit.document.source, Number(hit.score.toFixed(6))]);
+        expect(await ranked(ftsOnly)).toEqual(await ranked(indexed));
+      }
+      // A write through the other connection shows at once: there is no index to catch up.
+      await indexed.putDocument(doc({ source: 'n0.txt', chunks: [chunk(0, 'Oolong from a mountain garden.')] }));
+      expect((await ftsOnly.searchLexical('docs', 'oolong', { limit: 3 })).map((hit) => hit.document.source)).toEqual(['n0.txt']);
+    } finally {
+      await ftsOnly.close();
+      await indexed.close();
+      dir.remove();
+    }
+  });
+});
+
 describe('SqliteVectorStore lexical paths', () => {
   it('scores a collection alike through FTS5 and the in-memory index', async () => {
     const dir = makeTempDir();

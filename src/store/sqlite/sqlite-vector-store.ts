@@ -159,10 +159,16 @@ export class SqliteVectorStore implements VectorStore {
   /** In-memory BM25 indexes of searched collections (see lexical-index-cache.ts). */
   private readonly lexicalIndexes: LexicalIndexCache;
 
+  private readonly weights: LexicalWeights;
+  /** False: every lexical query goes to FTS5 (no heap for postings, slower queries). */
+  private readonly inMemoryIndex: boolean;
+
   constructor(
     readonly filePath: string,
-    private readonly weights: LexicalWeights = DEFAULT_WEIGHTS,
+    options: { weights?: LexicalWeights; inMemoryIndex?: boolean } = {},
   ) {
+    this.weights = options.weights ?? DEFAULT_WEIGHTS;
+    this.inMemoryIndex = options.inMemoryIndex ?? true;
     if (filePath !== ':memory:') mkdirSync(dirname(filePath), { recursive: true });
     this.db = new Database(filePath);
     this.db.pragma('journal_mode = WAL');
@@ -319,7 +325,7 @@ export class SqliteVectorStore implements VectorStore {
   async searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]> {
     const terms = analyzeQuery(query);
     if (terms.length === 0) return [];
-    const index = this.lexicalIndexes.indexFor(collection);
+    const index = this.inMemoryIndex ? this.lexicalIndexes.indexFor(collection) : null;
     if (index) {
       const filter = options.filter && Object.keys(options.filter).length > 0 ? options.filter : null;
       const allowed = filter ? index.filterMask(filterKey(filter), () => this.chunkIdsPassing(collection, filter)) : undefined;
@@ -363,7 +369,7 @@ export class SqliteVectorStore implements VectorStore {
 
   /** Builds the collection's in-memory index now and waits for it (for tests and warm-ups). */
   async warmLexicalIndex(collection: string): Promise<void> {
-    await this.lexicalIndexes.warm(collection);
+    if (this.inMemoryIndex) await this.lexicalIndexes.warm(collection);
   }
 
   /** Chunk rows for ranked ids, in rank order. */
