@@ -25,12 +25,12 @@ export async function runPrimary(workers: number): Promise<void> {
     return worker;
   };
 
-  const stopAll = (exitCode: number, signal: NodeJS.Signals = 'SIGTERM') => {
+  const stopAll = (exitCode: number) => {
     if (stopping) return;
     stopping = true;
     process.exitCode = exitCode;
     if (slots.size === 0) process.exit(exitCode);
-    for (const worker of slots.keys()) worker.process.kill(signal);
+    for (const worker of slots.keys()) worker.process.kill('SIGTERM');
     setTimeout(() => {
       logger.error(`Workers still running ${STOP_GRACE_MS / 1000} s after the stop; killing them.`);
       for (const worker of slots.keys()) worker.process.kill('SIGKILL');
