@@ -2,9 +2,10 @@
 // tests both start Sift through here, so tests exercise the same stack users get.
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json, type NextFunction, type Request, type Response } from 'express';
+import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
@@ -17,10 +18,20 @@ function logLevelsFrom(level: string): LogLevel[] {
 }
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  // Routing is case-sensitive, so /V1/... is not an alias of /v1/... (paths are part of the
+  // contract); it has to be set before the first route, on an instance of our own.
+  const server = express();
+  server.set('case sensitive routing', true);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
     bodyParser: false,
     logger: logLevelsFrom(config.values.LOG_LEVEL),
   });
+  // Node's defaults hold a slow client for minutes; these are settings. Node looks for
+  // overdue requests every connectionsCheckingInterval (30 s by default), read at listen.
+  const httpServer = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
+  httpServer.headersTimeout = config.limits.headersTimeoutMs;
+  httpServer.requestTimeout = config.limits.requestTimeoutMs;
+  httpServer.connectionsCheckingInterval = Math.min(1000, config.limits.headersTimeoutMs);
   // Classification sends many texts at once; its own parser runs first (and the global one
   // then skips the parsed body).
   app.use('/v1/classify', json({ limit: classifyBodyLimitBytes(config) }));

@@ -28,6 +28,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SQLITE_LEXICAL_INDEX: 'lucene' })).toThrow(/SQLITE_LEXICAL_INDEX \(got "lucene"\).*"memory"/);
   });
 
+  it('holds slow clients for seconds, not minutes, and refuses a headers timeout past the request timeout', () => {
+    expect(loadConfig({}).limits).toMatchObject({ headersTimeoutMs: 20_000, requestTimeoutMs: 600_000 });
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS \(got "5000"\).*HTTP_REQUEST_TIMEOUT_MS/);
+  });
+
   it('reports every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });

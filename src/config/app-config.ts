@@ -34,6 +34,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const values = parsed.data;
   const problems: string[] = [];
+  if (values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (got "${values.HTTP_HEADERS_TIMEOUT_MS}"): must not be larger than HTTP_REQUEST_TIMEOUT_MS (${values.HTTP_REQUEST_TIMEOUT_MS})`);
+  }
   const usesGemini =
     [values.EMBEDDINGS_PROVIDER, values.RERANK_PROVIDER, values.GENERATION_PROVIDER, values.CHAT_PROVIDER, values.VISION_PROVIDER, values.CLASSIFY_PROVIDER].includes('gemini') ||
     values.GATEWAY_MODELS.some((entry) => entry.startsWith('gemini:'));
@@ -94,6 +97,18 @@ export class AppConfig {
       uploadBytes: this.values.MAX_UPLOAD_BYTES,
       uploadFiles: this.values.MAX_UPLOAD_FILES,
       queryChars: this.values.MAX_QUERY_CHARS,
+      headersTimeoutMs: this.values.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: this.values.HTTP_REQUEST_TIMEOUT_MS,
+    };
+  }
+  /** Where and within which limits files are parsed. */
+  get parsing() {
+    return {
+      workers: this.values.PARSE_WORKERS,
+      heapMb: this.values.PARSE_HEAP_MB,
+      timeoutMs: this.values.PARSE_TIMEOUT_MS,
+      docxMaxExpandedBytes: this.values.DOCX_MAX_EXPANDED_BYTES,
+      htmlMaxDepth: this.values.HTML_MAX_DEPTH,
     };
   }
   /** When an upload becomes a background job, and how much ingest work runs at once. */

@@ -62,6 +62,9 @@ export const configSchema = z.object({
       context.addIssue({ code: 'custom', message: 'must be a whole number from 1 to 64, or "auto"' });
       return z.NEVER;
     }),
+  /** How long a client may take to send its request headers, and its whole request (body included). */
+  HTTP_HEADERS_TIMEOUT_MS: positiveInt(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInt(10 * 60_000),
   MAX_UPLOAD_BYTES: positiveInt(50 * 1024 * 1024),
   MAX_UPLOAD_FILES: positiveInt(50),
   MAX_QUERY_CHARS: positiveInt(2000),
@@ -74,6 +77,26 @@ export const configSchema = z.object({
   JOB_RETENTION_HOURS: positiveInt(7 * 24),
   /** Files ingested at once by one upload, one job or the ingest CLI (its default for --concurrency). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Parsing runs in worker threads, each file inside a heap and a time limit.
+  /** Parser threads; `auto` is one per core. */
+  PARSE_WORKERS: z
+    .string()
+    .default('auto')
+    .transform((raw, context) => {
+      if (raw === 'auto') return Math.max(1, availableParallelism());
+      const count = Number(raw);
+      if (Number.isInteger(count) && count >= 1 && count <= 64) return count;
+      context.addIssue({ code: 'custom', message: 'must be a whole number from 1 to 64, or "auto"' });
+      return z.NEVER;
+    }),
+  /** Heap of one parser thread, in MiB; a file that needs more fails alone with FILE_TOO_COMPLEX. */
+  PARSE_HEAP_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
+  /** Time one file may take to parse and chunk. */
+  PARSE_TIMEOUT_MS: positiveInt(60_000),
+  /** How far a DOCX may expand when unpacked (all its parts together). */
+  DOCX_MAX_EXPANDED_BYTES: positiveInt(64 * 1024 * 1024),
+  /** Deepest element nesting an HTML file may have (real pages stay far below). */
+  HTML_MAX_DEPTH: z.coerce.number().int().min(16).max(100_000).default(512),
   CHUNK_TOKENS: positiveInt(300),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),

@@ -1,10 +1,11 @@
 // Every error leaves as JSON `{error: {code, message}}` with the status its code implies.
 // Stack traces and internal messages stay in the log.
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ConfigError } from '../config/app-config.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { httpStatusFor } from '../common/http-status-for.js';
+import { allowedMethodsFor } from './allowed-methods.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -57,6 +58,15 @@ function fromFrameworkError(error: unknown, uploadLimitBytes: number, path: stri
   return new SiftError(code, message);
 }
 
+/** Nest's 404 for a path the route table knows under other methods becomes a 405 with `Allow`. */
+function fromWrongMethod(exception: unknown, request: Request, response: Response): SiftError | null {
+  if (!(exception instanceof NotFoundException) || !/^Cannot [A-Z]+ /.test(exception.message)) return null;
+  const allowed = allowedMethodsFor(request);
+  if (allowed.length === 0) return null;
+  response.setHeader('Allow', allowed.join(', '));
+  return new SiftError(ErrorCode.MethodNotAllowed, `${request.method} is not allowed on ${request.path}; use ${allowed.join(', ')}.`, { allowed });
+}
+
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -65,8 +75,8 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
-    const path = host.switchToHttp().getRequest<Request>().path;
-    const error = isSiftError(exception) ? exception : fromFrameworkError(exception, this.uploadLimitBytes, path);
+    const request = host.switchToHttp().getRequest<Request>();
+    const error = isSiftError(exception) ? exception : (fromWrongMethod(exception, request, response) ?? fromFrameworkError(exception, this.uploadLimitBytes, request.path));
     if (!error) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }

@@ -6,8 +6,10 @@ import { ErrorCode, SiftError } from '../common/errors.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { ProviderHealth } from '../providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from '../store/vector-store.js';
+import { PublicRoute } from './public-route.js';
 
 @ApiExcludeController()
+@PublicRoute()
 @Controller()
 export class HealthController {
   constructor(
