@@ -44,6 +44,8 @@ describe('ingest CLI arguments', () => {
     [['docs', '-c', 'kb', '--metadata', 'team'], /key=value/],
     [['docs', '-c', 'kb', '--metadata', 'a=1', '--metadata', 'a=2'], /given twice/],
     [['docs', '-c', 'kb', '--metadata', 'bad key=1'], /keys use letters/],
+    [['docs', '-c', 'kb', '--metadata', '__proto__=x'], /"__proto__" is reserved/],
+    [['docs', '-c', 'kb', '--metadata', 'constructor=acme'], /"constructor" is reserved/],
     [['docs', '-c', 'kb', '--server', 'localhost:3000'], /http:\/\/ or https:\/\//],
     [['docs', '-c', 'kb', '--server', 'not a url'], /is not a URL/],
     [['docs', '-c', 'kb', '--api-key', 'k'], /only applies with --server/],

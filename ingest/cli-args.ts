@@ -68,12 +68,14 @@ export function parseMetadataPair(pair: string): [string, MetadataValue] {
 }
 
 function parseMetadata(pairs: string[]): DocumentMetadata {
-  const metadata: DocumentMetadata = {};
+  const entries = new Map<string, MetadataValue>();
   for (const pair of pairs) {
     const [key, value] = parseMetadataPair(pair);
-    if (key in metadata) throw new UsageError(`--metadata: the key "${key}" is given twice.`);
-    metadata[key] = value;
+    if (entries.has(key)) throw new UsageError(`--metadata: the key "${key}" is given twice.`);
+    entries.set(key, value);
   }
+  // fromEntries defines own keys, so "__proto__" reaches validation (an assignment would drop it).
+  const metadata: DocumentMetadata = Object.fromEntries(entries);
   const checked = documentMetadataSchema.safeParse(metadata);
   if (!checked.success) {
     // A bad key is reported by zod as "Invalid key in record" with the key rule's own message inside.

@@ -1,6 +1,8 @@
 // `npm run ingest -- <paths...> --collection <name>`: loads files and folders into a
 // collection through the same modules as the server (no HTTP), or into a running server with
 // --server. SQLite's WAL lets it run beside a server that uses the same DATA_DIR.
+// First: on another Node.js the native SQLite module would crash the process unexplained.
+import '../src/common/node-version-check.js';
 import { config as loadDotenv } from 'dotenv';
 import { runIngestCli } from './cli.js';
 

@@ -1,3 +1,5 @@
+// First: on another Node.js the native SQLite module would crash the process unexplained.
+import './common/node-version-check.js';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { config as loadDotenv } from 'dotenv';

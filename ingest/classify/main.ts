@@ -1,4 +1,6 @@
 // `npm run classify -- <file> --labels A,B,C [--column text] [--out file]`: see cli.ts.
+// First: on another Node.js the native SQLite module would crash the process unexplained.
+import '../../src/common/node-version-check.js';
 import { config as loadDotenv } from 'dotenv';
 import { runClassifyCli } from './cli.js';
 

@@ -6,6 +6,7 @@ export const ErrorCode = {
   QueryTooLong: 'QUERY_TOO_LONG',
   InvalidCollectionName: 'INVALID_COLLECTION_NAME',
   InvalidSourceName: 'INVALID_SOURCE_NAME',
+  DuplicateFileName: 'DUPLICATE_FILE_NAME',
   NoFiles: 'NO_FILES',
   TooManyFiles: 'TOO_MANY_FILES',
   EmptyFile: 'EMPTY_FILE',
@@ -16,6 +17,8 @@ export const ErrorCode = {
   CorruptFile: 'CORRUPT_FILE',
   NoText: 'NO_TEXT',
   EncryptedFile: 'ENCRYPTED_FILE',
+  /** A file that needs more heap, time or nesting than parsing allows (PARSE_HEAP_MB, PARSE_TIMEOUT_MS, HTML_MAX_DEPTH). */
+  FileTooComplex: 'FILE_TOO_COMPLEX',
   AllFilesFailed: 'ALL_FILES_FAILED',
   CollectionNotFound: 'COLLECTION_NOT_FOUND',
   DocumentNotFound: 'DOCUMENT_NOT_FOUND',

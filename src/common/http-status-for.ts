@@ -8,6 +8,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.QueryTooLong:
     case ErrorCode.InvalidCollectionName:
     case ErrorCode.InvalidSourceName:
+    case ErrorCode.DuplicateFileName:
     case ErrorCode.NoFiles:
     case ErrorCode.TooManyFiles:
     case ErrorCode.EmptyFile:
@@ -39,6 +40,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.CorruptFile:
     case ErrorCode.NoText:
     case ErrorCode.EncryptedFile:
+    case ErrorCode.FileTooComplex:
     case ErrorCode.ImageFetchFailed:
       return 422;
     case ErrorCode.ProviderFailed:

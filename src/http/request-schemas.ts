@@ -4,15 +4,32 @@ import { z } from 'zod';
 import { JOB_STATES } from '../jobs/job-types.js';
 
 const metadataValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
+/**
+ * Names JavaScript gives a meaning on every object: as data they would be dropped on copy
+ * (zod's records skip `__proto__`, and so does an assignment) or confused with what every
+ * object inherits. Refused by name, before zod sees them, rather than silently lost: a
+ * filter condition is applied or the request fails, never ignored.
+ */
+const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'];
 const metadataKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys use letters, digits, "_", "-" or "." (at most 64)');
 
-export const documentMetadataSchema = z
-  .record(metadataKey, metadataValue)
-  .refine((value) => Object.keys(value).length <= 32, 'at most 32 metadata keys');
+function refusingReservedKeys<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, context) => {
+    if (value === null || typeof value !== 'object') return value;
+    for (const key of RESERVED_KEYS.filter((reserved) => Object.hasOwn(value, reserved))) {
+      context.issues.push({ code: 'custom', path: [key], input: value, message: `the key "${key}" is reserved; use another name (${RESERVED_KEYS.join(', ')} cannot be metadata keys)` });
+    }
+    return value;
+  }, schema);
+}
 
-export const metadataFilterSchema = z
-  .record(metadataKey, z.union([metadataValue, z.array(metadataValue).min(1).max(100)]))
-  .refine((value) => Object.keys(value).length <= 16, 'at most 16 filter keys');
+export const documentMetadataSchema = refusingReservedKeys(
+  z.record(metadataKey, metadataValue).refine((value) => Object.keys(value).length <= 32, 'at most 32 metadata keys'),
+);
+
+export const metadataFilterSchema = refusingReservedKeys(
+  z.record(metadataKey, z.union([metadataValue, z.array(metadataValue).min(1).max(100)])).refine((value) => Object.keys(value).length <= 16, 'at most 16 filter keys'),
+);
 
 // The length limit on query text is configurable, so it is checked in the service with
 // the configured value; this bound only stops absurd bodies early.
@@ -50,8 +67,19 @@ export const askRequestSchema = z.strictObject({
   stream: z.boolean().default(false),
 });
 
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
-export const usageQuerySchema = z.object({ from: isoDay.optional(), to: isoDay.optional() });
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
+  // Date.parse would roll 2024-02-30 over into March; the day must read back as written.
+  .refine((day) => isCalendarDay(day), { error: (issue) => `${String(issue.input)} is not a calendar day` });
+
+function isCalendarDay(day: string): boolean {
+  const date = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+}
+export const usageQuerySchema = z
+  .object({ from: isoDay.optional(), to: isoDay.optional() })
+  .refine((range) => range.from === undefined || range.to === undefined || range.from <= range.to, { message: 'from must not be after to', path: ['from'] });
 export type UsageQueryParams = z.infer<typeof usageQuerySchema>;
 
 export const listDocumentsQuerySchema = z.object({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, SiftError } from '../common/errors.js';
-import { MAX_SOURCE_NAME_LENGTH, sanitizeSourceName } from './source-name.js';
+import { MAX_SOURCE_NAME_LENGTH, assertDistinctSourceNames, sanitizeSourceName } from './source-name.js';
 
 function rejectionOf(raw: string): SiftError {
   try {
@@ -69,6 +69,26 @@ describe('sanitizeSourceName', () => {
     },
   );
 
+  it.each([
+    ['invoice\u202Etxt.exe.md', 'U+202E'],
+    ['guide\u200B.md', 'U+200B'],
+    ['\uFEFFnotes.md', 'U+FEFF'],
+    ['a\u2066b\u2069.md', 'U+2066'],
+    ['soft\u00ADhyphen.md', 'U+00AD'],
+    ['line\u2028break.md', 'U+2028'],
+    ['private\uE000.md', 'U+E000'],
+    ['lone\uD800.md', 'U+D800'],
+  ])('rejects the hidden or direction-changing character in %j and names it', (raw, shown) => {
+    const error = rejectionOf(raw);
+    expect(error.code).toBe(ErrorCode.InvalidSourceName);
+    expect(error.message).toContain(shown);
+    expect(error.message).not.toMatch(/[\p{Cf}\p{Zl}\p{Co}\p{Cs}]/u);
+  });
+
+  it('keeps letters of every script, accents and emoji', () => {
+    for (const name of ['Zürich/café.md', 'журнал.md', '東京.txt', 'نکته.md', '😀.md']) expect(sanitizeSourceName(name)).toBe(name);
+  });
+
   it('rejects a name that names a folder', () => {
     expect(rejectionOf('docs/').message).toContain('ends with "/"');
     expect(rejectionOf('docs\\').message).toContain('ends with "/"');
@@ -94,5 +114,16 @@ describe('sanitizeSourceName', () => {
     for (const raw of ['../a.md', '/a.md', '', 'a\u0000.md', 'docs/', 'x'.repeat(600)]) {
       expect(rejectionOf(raw).message).toMatch(/; (use|send|give|remove|add)/);
     }
+  });
+});
+
+describe('assertDistinctSourceNames', () => {
+  it('refuses the same name twice, and two spellings of one name, naming them', () => {
+    expect(() => assertDistinctSourceNames(['a.md', 'b.md', 'a.md'])).toThrow(expect.objectContaining({ code: ErrorCode.DuplicateFileName, message: expect.stringContaining('"a.md" (2 times)') }));
+    expect(() => assertDistinctSourceNames(['docs/a.md', './docs//a.md'])).toThrow(expect.objectContaining({ message: expect.stringContaining('"docs/a.md" (2 times: "docs/a.md", "./docs//a.md")') }));
+  });
+
+  it('lets distinct names and names that are invalid on their own pass', () => {
+    expect(() => assertDistinctSourceNames(['a.md', 'A.md', 'b/a.md', '../x.md', '../x.md'])).not.toThrow();
   });
 });

@@ -9,6 +9,7 @@ import type { DocumentMetadata } from '../store/vector-store.js';
 import { ingestEach, type FileOutcome } from './batch-ingest.js';
 import { INGEST_JOB_KIND, type IngestJobInput } from './ingest-job.js';
 import { IngestionService } from './ingestion.service.js';
+import { assertDistinctSourceNames } from './source-name.js';
 import { UploadSpool, type ReceivedFile } from './upload-spool.js';
 
 export interface Upload {
@@ -37,6 +38,7 @@ export class UploadIngestionService {
   }
 
   async ingest(upload: Upload): Promise<UploadAnswer> {
+    assertDistinctSourceNames(upload.files.map((file) => file.fileName));
     if (this.isLarge(upload.files)) {
       const { batch, files } = await this.spool.adopt(upload.files);
       const input: IngestJobInput = { collection: upload.collection, metadata: upload.metadata, batch, files };

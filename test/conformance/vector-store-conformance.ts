@@ -209,6 +209,14 @@ export function describeVectorStoreConformance(name: string, makeStore: () => Pr
         expect(await found({ source: ['fr.txt', 'en.txt'] })).toEqual(['en.txt', 'fr.txt']);
       });
 
+      it('applies a condition on a key every object inherits or a __proto__ key, never ignores it', async () => {
+        expect(await found({ toString: 'x' })).toEqual([]);
+        expect(await found({ hasOwnProperty: ['x', 'y'] })).toEqual([]);
+        // JSON.parse keeps "__proto__" as an own key; the condition must still apply.
+        const protoFilter = JSON.parse('{"__proto__":"nomatch"}') as MetadataFilter;
+        expect(await found(protoFilter).catch((error: { code?: string }) => error.code)).toSatisfy((outcome) => Array.isArray(outcome) ? outcome.length === 0 : outcome === ErrorCode.ValidationFailed);
+      });
+
       it('refuses a key that could escape into the query', async () => {
         await expect(store.searchLexical('docs', 'solar', { limit: 5, filter: { 'a"b': 'x' } })).rejects.toMatchObject({ code: ErrorCode.ValidationFailed });
       });

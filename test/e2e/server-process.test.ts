@@ -4,7 +4,9 @@
 // what one worker writes, the other must serve; jobs accepted by either must run (in worker
 // 1); /metrics must count every worker's requests; a killed worker is replaced; SIGTERM stops
 // everything cleanly.
+import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, childPids, freePort, spawnServerProcess, startServerProcess, waitFor, type ServerProcess } from '../helpers/built-server.js';
@@ -75,6 +77,18 @@ describe('a start that cannot listen', () => {
       if (workers === '2') expect(server.output()).toContain('Worker 1 stopped before it was listening');
     }, 30_000);
   }
+});
+
+describe('a start on the wrong Node.js', () => {
+  // The machine's own Node (20 here; npm runs on it), found on PATH without node_modules.
+  const systemNode = spawnSync('/usr/bin/env', ['PATH=/usr/local/bin:/usr/bin:/bin', 'node', '--version'], { encoding: 'utf8' });
+  const other = systemNode.status === 0 && !systemNode.stdout.startsWith('v24.');
+
+  it.skipIf(!other)('exits 1 and names the Node.js it needs instead of crashing in the native module', () => {
+    const run = spawnSync('/usr/bin/env', ['PATH=/usr/local/bin:/usr/bin:/bin', 'node', join(build.dir, 'src/main.js')], { encoding: 'utf8', env: { ...process.env, PATH: '/usr/local/bin:/usr/bin:/bin' } });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`Sift needs Node.js 24, and this is Node.js ${systemNode.stdout.trim().slice(1)}`);
+  });
 });
 
 describe('several worker processes (SIFT_WORKERS=2)', () => {

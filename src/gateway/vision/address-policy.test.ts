@@ -21,8 +21,7 @@ describe('the image URL address policy', () => {
     ['fc00::1', 'uniqueLocal'],
     ['fd12:3456::1', 'uniqueLocal'],
     ['ff02::1', 'multicast'],
-    ['2002:7f00:1::', '6to4'],
-    ['64:ff9b::a00:1', 'rfc6052'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'teredo'],
   ])('refuses %s (%s)', (address, range) => {
     expect(checkAddress(address)).toEqual({ allowed: false, range });
   });
@@ -31,6 +30,25 @@ describe('the image URL address policy', () => {
     expect(checkAddress('::ffff:127.0.0.1')).toEqual({ allowed: false, range: 'loopback' });
     expect(checkAddress('::ffff:a9fe:a9fe')).toEqual({ allowed: false, range: 'linkLocal' });
     expect(checkAddress('::ffff:8.8.8.8')).toEqual({ allowed: true, range: 'unicast' });
+  });
+
+  it.each([
+    ['::127.0.0.1', 'loopback'],
+    ['::7f00:1', 'loopback'],
+    ['::10.0.0.1', 'private'],
+    ['::a9fe:a9fe', 'linkLocal'],
+    ['64:ff9b::127.0.0.1', 'loopback'],
+    ['64:ff9b::a00:1', 'private'],
+    ['64:ff9b::a9fe:a9fe', 'linkLocal'],
+    ['2002:7f00:1::', 'loopback'],
+    ['2002:c0a8:101::1', 'private'],
+    ['2002:a9fe:a9fe::', 'linkLocal'],
+  ])('judges %s by the IPv4 address inside it (%s)', (address, range) => {
+    expect(checkAddress(address)).toEqual({ allowed: false, range });
+  });
+
+  it.each(['::8.8.8.8', '64:ff9b::808:808', '2002:808:808::1'])('allows %s, whose IPv4 address inside is public', (address) => {
+    expect(checkAddress(address)).toEqual({ allowed: true, range: 'unicast' });
   });
 
   it.each(['8.8.8.8', '1.1.1.1', '172.32.0.1', '2001:4860:4860::8888', '2606:4700:4700::1111'])('allows the public address %s', (address) => {

@@ -88,6 +88,10 @@ describe('fetching an image by URL', () => {
     await expect(fetchImage(at('127.0.0.1', '/cat.png'), real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED', message: expect.stringMatching(/loopback/) });
     await expect(fetchImage(`http://[::1]:${port}/cat.png`, real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED' });
     await expect(fetchImage(`http://[::ffff:127.0.0.1]:${port}/cat.png`, real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED' });
+    // The URL parser writes [::127.0.0.1] as [::7f00:1], an IPv4-compatible form of loopback.
+    for (const host of ['[::127.0.0.1]', '[64:ff9b::7f00:1]', '[2002:7f00:1::]']) {
+      await expect(fetchImage(`http://${host}:${port}/cat.png`, real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED', message: expect.stringMatching(/loopback/) });
+    }
     await expect(fetchImage('file:///etc/passwd', real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED', message: expect.stringMatching(/http or https/) });
     await expect(fetchImage(at('user:secret@public.test', '/cat.png'), real)).rejects.toMatchObject({ code: 'IMAGE_URL_REFUSED' });
     // "localhost" is a name: it is looked up, and its loopback address refused.
