@@ -118,6 +118,7 @@ export class AppConfig {
       thresholdBytes: this.values.JOB_THRESHOLD_BYTES,
       concurrency: this.values.JOB_CONCURRENCY,
       retentionHours: this.values.JOB_RETENTION_HOURS,
+      maxAttempts: this.values.JOB_MAX_ATTEMPTS,
       ingestConcurrency: this.values.INGEST_CONCURRENCY,
     };
   }

@@ -75,6 +75,8 @@ export const configSchema = z.object({
   JOB_CONCURRENCY: positiveInt(1),
   /** Finished jobs are forgotten after this many hours (checked at start). */
   JOB_RETENTION_HOURS: positiveInt(7 * 24),
+  /** Starts a job may get: one left running by this many stops in a row is failed, not resumed. */
+  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   /** Files ingested at once by one upload, one job or the ingest CLI (its default for --concurrency). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // Parsing runs in worker threads, each file inside a heap and a time limit.

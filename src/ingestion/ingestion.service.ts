@@ -1,16 +1,16 @@
-// Turns one file into a stored document: check the name, decide the type from name and
-// content, parse, chunk and write in one store transaction. Identical re-uploads are
-// detected by fingerprint before any parsing and rewrite nothing.
+// Turns one file into a stored document: check the name; in a parser thread, decide the type
+// from name and content, parse and chunk; then write in one store transaction. Identical
+// re-uploads are detected by fingerprint before any parsing and rewrite nothing.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { assertCollectionName } from '../common/collection-name.js';
 import { VECTOR_STORE, type DocumentMetadata, type DocumentWrite, type VectorStore, type WriteOutcome } from '../store/vector-store.js';
-import { decodeText, detectFormat } from './detect-format.js';
 import { documentFingerprint, documentIdFor } from './document-identity.js';
-import { isBinaryFormat, type ParsedDocument } from './document-types.js';
 import { chunkDocument } from './chunking/chunker.js';
-import { parseDocument, parseDocumentBytes } from './parsers/parse-document.js';
+import { parseDocument } from './parsers/parse-document.js';
+import { ParserThreads } from './parse-pool/parse-pool.js';
+import type { PreparedFile } from './parse-pool/prepare-file.js';
 import { sanitizeSourceName } from './source-name.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { UsageMeters } from '../usage/usage-meters.js';
@@ -58,6 +58,7 @@ export class IngestionService {
     private readonly embeddings: EmbeddingService,
     private readonly meters: UsageMeters,
     private readonly stats: IngestionStats,
+    private readonly parser: ParserThreads,
   ) {}
 
   /** What decides `unchanged`, beyond the bytes: chunking and the embedding model. */
@@ -73,13 +74,12 @@ export class IngestionService {
     const unchanged = await this.unchangedDocument(collection, source, fingerprint);
     if (unchanged) return unchanged;
 
-    const format = await detectFormat(source, file.bytes);
-    this.stats.recordParsed(format);
-    // Binary formats are containers with their own encodings inside; only text formats are decoded here.
-    const parsed = isBinaryFormat(format)
-      ? await parseDocumentBytes(format, file.bytes, source)
-      : parseDocument(format, decodeText(file.bytes, source), source);
-    return this.write(collection, source, parsed, fingerprint, file.bytes.byteLength, metadata);
+    // Detecting, decoding, parsing and chunking happen in a parser thread, within limits.
+    const { docxMaxExpandedBytes, htmlMaxDepth } = this.config.parsing;
+    const prepared = await this.parser.prepare({ source, bytes: file.bytes, chunking: this.config.chunking, limits: { docxMaxExpandedBytes, htmlMaxDepth } }, (format) =>
+      this.stats.recordParsed(format),
+    );
+    return this.write(collection, source, prepared, fingerprint, file.bytes.byteLength, metadata);
   }
 
   /**
@@ -126,8 +126,10 @@ export class IngestionService {
           continue;
         }
         this.stats.recordParsed('text');
-        const parsed = { ...parseDocument('text', input.text, source), title: input.title };
-        pending.push({ index, prepared: await this.prepareWrite(collection, source, parsed, fingerprint, bytes.byteLength, metadata) });
+        // Already-extracted text from a trusted caller (a corpus loader): chunked in this thread.
+        const parsed = parseDocument('text', input.text, source);
+        const prepared = { format: parsed.format, title: input.title, chunks: chunkDocument(parsed, this.config.chunking) };
+        pending.push({ index, prepared: await this.prepareWrite(collection, source, prepared, fingerprint, bytes.byteLength, metadata) });
       } catch (error) {
         if (!isSiftError(error)) throw error;
         results[index] = error;
@@ -159,7 +161,7 @@ export class IngestionService {
   private async write(
     collection: string,
     source: string,
-    parsed: ParsedDocument,
+    parsed: PreparedFile,
     fingerprint: string,
     sizeBytes: number,
     metadata: DocumentMetadata,
@@ -168,16 +170,16 @@ export class IngestionService {
     return this.resultOf(prepared, await this.store.putDocument(prepared.document));
   }
 
-  /** Chunks and, with a model configured, embeds: everything but the store write. */
+  /** With a model configured, embeds: everything but the store write. */
   private async prepareWrite(
     collection: string,
     source: string,
-    parsed: ParsedDocument,
+    parsed: PreparedFile,
     fingerprint: string,
     sizeBytes: number,
     metadata: DocumentMetadata,
   ): Promise<PreparedWrite> {
-    const chunks = chunkDocument(parsed, this.config.chunking);
+    const { chunks } = parsed;
     // Embeddings come before the write: if the provider fails, nothing of this version lands.
     const meter = this.meters.start();
     const embedded = this.embeddings.model ? await this.embed(collection, parsed.title, chunks, meter) : chunks;

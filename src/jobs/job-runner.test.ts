@@ -174,6 +174,33 @@ describe('JobRunner', () => {
     expect(next.completedSeen).toEqual([]);
   });
 
+  it('fails a job the process died under JOB_MAX_ATTEMPTS times in a row instead of resuming it again', async () => {
+    const handler = new ShoutHandler();
+    handler.pauseAt = 1;
+    let app = await start(handler, { JOB_MAX_ATTEMPTS: '2' });
+    const job = app.runner.submit('shout', { words: ['one', 'poison'] }, 2);
+    await until(app.runner, job.id, (view) => view.progress.done === 1);
+    // Two crashes under the same item: each restart resumes it, and it dies again.
+    for (let crash = 1; crash <= 2; crash++) {
+      app.store.onApplicationShutdown();
+      started.length = 0;
+      const again = new ShoutHandler();
+      again.pauseAt = 1;
+      app = await start(again, { JOB_MAX_ATTEMPTS: '2' });
+      if (crash === 1) {
+        await until(app.runner, job.id, (view) => view.state === 'running' && view.attempts === 2);
+      } else {
+        expect(app.runner.view(job.id)).toMatchObject({
+          state: 'failed',
+          attempts: 2,
+          error: { code: 'JOB_INTERRUPTED', message: expect.stringMatching(/stopped 2 times while running this job \(JOB_MAX_ATTEMPTS is 2\).*1 of 2 items were done/) },
+        });
+        expect(again.completedSeen).toEqual([]);
+        expect(again.released).toEqual([{ words: ['one', 'poison'] }]);
+      }
+    }
+  });
+
   it('forgets finished jobs older than JOB_RETENTION_HOURS at start, and keeps the rest', async () => {
     const handler = new ShoutHandler();
     const first = await start(handler);

@@ -7,7 +7,8 @@
 // leaves the job `running`. At the next start every job left queued or running is asked of
 // its handler: resumable (e.g. its spooled files are intact) → queued again, and it skips
 // the items it had recorded; otherwise → `interrupted`, with the reason and the items done.
-// A job is never silently lost.
+// A job is never silently lost. A job the process died under JOB_MAX_ATTEMPTS times in a
+// row is marked failed rather than resumed again, so no job can keep a server restarting.
 //
 // With several worker processes (SIFT_WORKERS) only worker 1 runs jobs: the others store the
 // jobs they accept as `queued`, and worker 1 looks for queued jobs a few times a second.
@@ -117,6 +118,21 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private async recoverUnfinished(): Promise<void> {
     for (const job of this.store.listUnfinished()) {
       const handler = this.handlers.get(job.kind);
+      if (job.state === 'running' && job.attempts >= this.config.jobs.maxAttempts) {
+        // The process died under this job again and again: something in it kills the server,
+        // so it is not run once more.
+        this.logger.error(`Job ${job.id} was running at ${job.attempts} stops in a row; it is marked failed instead of being resumed again.`);
+        this.store.finish(job.id, 'failed', {
+          error: {
+            code: ErrorCode.JobInterrupted,
+            message:
+              `The server stopped ${job.attempts} times while running this job (JOB_MAX_ATTEMPTS is ${this.config.jobs.maxAttempts}), so it is not resumed again: ` +
+              `something in it may stop the server. ${job.done} of ${job.total} items were done; submit the rest again, in smaller parts to find the file at fault.`,
+          },
+        });
+        if (handler) await this.release(handler, job);
+        continue;
+      }
       let check;
       try {
         check = handler ? await handler.checkResumable(job.input, this.store.itemKeys(job.id)) : { resumable: false as const, reason: `no handler for jobs of kind "${job.kind}" is registered` };

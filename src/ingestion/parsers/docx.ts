@@ -15,11 +15,17 @@ import { ErrorCode, SiftError } from '../../common/errors.js';
 import type { ParsedDocument } from '../document-types.js';
 import { parseHtml } from './html.js';
 
-/** Limit on what a DOCX may unpack to, all entries together, as its central directory declares. */
-export const DOCX_MAX_UNPACKED_BYTES = 200 * 1024 * 1024;
+/**
+ * Limit on what a DOCX may unpack to, all entries together, as its central directory
+ * declares (DOCX_MAX_EXPANDED_BYTES). mammoth holds a parsed XML tree of many times the
+ * XML's size, so the default is sized for the parser thread's heap (PARSE_HEAP_MB).
+ */
+export const DOCX_MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
 
 export interface DocxOptions {
   maxUnpackedBytes?: number;
+  /** Passed to the HTML step mammoth's output goes through. */
+  htmlMaxDepth?: number;
 }
 
 const MAIN_PART = 'word/document.xml';
@@ -45,7 +51,7 @@ export async function parseDocx(bytes: Uint8Array, fileName: string, options: Do
     const message = error instanceof Error ? error.message : String(error);
     throw corrupt(fileName, `its Word XML could not be read: ${message.replace(/\s+/g, ' ').trim()}`);
   }
-  return { ...parseHtml(html), format: 'docx' };
+  return { ...parseHtml(html, { fileName, ...(options.htmlMaxDepth === undefined ? {} : { maxDepth: options.htmlMaxDepth }) }), format: 'docx' };
 }
 
 function unpackTextParts(bytes: Uint8Array, fileName: string, maxUnpackedBytes: number): Unzipped {
@@ -58,7 +64,7 @@ function unpackTextParts(bytes: Uint8Array, fileName: string, maxUnpackedBytes: 
     throw new SiftError(
       ErrorCode.FileTooLarge,
       `"${fileName}" would unpack to ${megabytes(unpackedBytes)}, more than the ${megabytes(maxUnpackedBytes)} ` +
-        'Sift unpacks from one DOCX; this is either a zip bomb or a document too large to index in one piece: split it',
+        'Sift unpacks from one DOCX; this is either a zip bomb or a document too large to index in one piece: split it, or raise DOCX_MAX_EXPANDED_BYTES (and PARSE_HEAP_MB with it)',
       { unpackedBytes, maxUnpackedBytes },
     );
   }

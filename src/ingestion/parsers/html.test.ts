@@ -117,6 +117,10 @@ describe('parseHtml', () => {
   it('survives very deep nesting without overflowing the stack', () => {
     const depth = 12_000; // deeper than a recursive walk survives; parse5 itself slows quadratically beyond this
     const html = `<body>${'<div>'.repeat(depth)}deep${'</div>'.repeat(depth)}</body>`;
-    expect(parseHtml(html).text).toBe('deep');
+    expect(parseHtml(html, { maxDepth: depth + 2 }).text).toBe('deep');
+  });
+
+  it('refuses nesting beyond the limit before parse5 spends quadratic time on it', () => {
+    expect(() => parseHtml(`<body>${'<div>'.repeat(600)}deep</body>`, { fileName: 'deep.html' })).toThrow(/"deep\.html" nests HTML elements more than 512 deep/);
   });
 });

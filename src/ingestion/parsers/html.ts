@@ -5,6 +5,7 @@ import { load, type CheerioAPI } from 'cheerio';
 // Types only: domhandler is the DOM cheerio hands out; nothing from it is loaded at runtime.
 import type { AnyNode, Element, Text } from 'domhandler';
 import type { BlockKind, ParsedDocument, TextBlock } from '../document-types.js';
+import { assertHtmlDepth, DEFAULT_HTML_MAX_DEPTH } from './html-depth.js';
 
 /** Everything that is page furniture or not text at all. */
 const NON_CONTENT =
@@ -42,7 +43,15 @@ interface BlockDraft {
   level?: number;
 }
 
-export function parseHtml(html: string): ParsedDocument {
+export interface HtmlOptions {
+  /** Deepest element nesting accepted (FILE_TOO_COMPLEX beyond); see html-depth.ts. */
+  maxDepth?: number;
+  /** For messages. */
+  fileName?: string;
+}
+
+export function parseHtml(html: string, options: HtmlOptions = {}): ParsedDocument {
+  assertHtmlDepth(html, options.maxDepth ?? DEFAULT_HTML_MAX_DEPTH, options.fileName ?? 'the page');
   const $ = load(html);
   // Read before page furniture is removed: a site's <h1> often sits in the page header.
   const title = collapseWhitespace($('head > title').first().text()) || firstHeading($) || null;

@@ -9,22 +9,28 @@ import { parseMarkdown } from './markdown.js';
 import { parsePdf } from './pdf.js';
 import { parsePlainText } from './plain-text.js';
 
-export function parseDocument(format: TextFormat, text: string, fileName: string): ParsedDocument {
-  return requireText(parseText(format, text), fileName);
+/** Bounds on what one file may cost to parse (settings; the parsers' defaults otherwise). */
+export interface ParseLimits {
+  docxMaxExpandedBytes?: number;
+  htmlMaxDepth?: number;
 }
 
-export async function parseDocumentBytes(format: BinaryFormat, bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
-  return requireText(await parseBinary(format, bytes, fileName), fileName);
+export function parseDocument(format: TextFormat, text: string, fileName: string, limits: ParseLimits = {}): ParsedDocument {
+  return requireText(parseText(format, text, fileName, limits), fileName);
 }
 
-function parseText(format: TextFormat, text: string): ParsedDocument {
+export async function parseDocumentBytes(format: BinaryFormat, bytes: Uint8Array, fileName: string, limits: ParseLimits = {}): Promise<ParsedDocument> {
+  return requireText(await parseBinary(format, bytes, fileName, limits), fileName);
+}
+
+function parseText(format: TextFormat, text: string, fileName: string, limits: ParseLimits): ParsedDocument {
   switch (format) {
     case 'text':
       return parsePlainText(text);
     case 'markdown':
       return parseMarkdown(text);
     case 'html':
-      return parseHtml(text);
+      return parseHtml(text, { fileName, ...(limits.htmlMaxDepth === undefined ? {} : { maxDepth: limits.htmlMaxDepth }) });
     default: {
       const unhandled: never = format;
       throw new Error(`No parser for format ${String(unhandled)}`);
@@ -32,12 +38,15 @@ function parseText(format: TextFormat, text: string): ParsedDocument {
   }
 }
 
-function parseBinary(format: BinaryFormat, bytes: Uint8Array, fileName: string): Promise<ParsedDocument> {
+function parseBinary(format: BinaryFormat, bytes: Uint8Array, fileName: string, limits: ParseLimits): Promise<ParsedDocument> {
   switch (format) {
     case 'pdf':
       return parsePdf(bytes, fileName);
     case 'docx':
-      return parseDocx(bytes, fileName);
+      return parseDocx(bytes, fileName, {
+        ...(limits.docxMaxExpandedBytes === undefined ? {} : { maxUnpackedBytes: limits.docxMaxExpandedBytes }),
+        ...(limits.htmlMaxDepth === undefined ? {} : { htmlMaxDepth: limits.htmlMaxDepth }),
+      });
     default: {
       const unhandled: never = format;
       throw new Error(`No parser for format ${String(unhandled)}`);
