@@ -297,17 +297,15 @@ export class QdrantVectorStore implements VectorStore {
     return this.registry.toCollectionInfo(record, { documents, chunks });
   }
 
-  /** Chunk points of the collection; exact except while a replacement is in flight (both versions counted). */
+  /**
+   * Chunk points of the collection; exact except while a replacement is in flight (both
+   * versions counted). The chunk space exists whenever the record does, so a 404 here means
+   * it was deleted outside Sift, and that is reported, not counted as zero.
+   */
   private async countChunks(record: CollectionRecord): Promise<number> {
-    try {
-      const { count } = await this.connection.call('count chunks', (client) =>
-        client.count(this.layout.chunkSpace(record.embeddingDimension), { filter: allOf(matchValue('collection', record.name)), exact: true }),
-      );
-      return count;
-    } catch (error) {
-      if (isNotFound(error)) return 0;
-      throw error;
-    }
+    const space = await this.ensureChunkSpace(record.embeddingDimension);
+    const { count } = await this.connection.call('count chunks', (client) => client.count(space, { filter: allOf(matchValue('collection', record.name)), exact: true }));
+    return count;
   }
 
   private async searchTarget(collection: string): Promise<{ record: CollectionRecord; space: string } | null> {
