@@ -5,7 +5,10 @@
 //   3. /search at concurrency 1 and 8 and /ask at concurrency 1 over real HTTP, against
 //      `node dist/src/main.js` in a child process serving the data written in step 1; then
 //      /search at concurrency 8 again with one worker process per core (SIFT_WORKERS);
-//   4. MiniSearch in its own child process: index time, query latency, nDCG@10, peak RSS.
+//   4. MiniSearch in its own child process: index time, query latency, nDCG@10, peak RSS;
+//   5. hybrid search on the Qdrant store (the fake Qdrant on loopback, fake embeddings), fused
+//      in Qdrant (one Query API call) and fused in Sift (two), in one run (`--only qdrant-hybrid`
+//      runs this step alone).
 // Prints a table with a Sift ÷ peer ratio per figure and writes the same figures as JSON to
 // bench/results/<timestamp>.json and bench/results/latest.json.
 import { fork } from 'node:child_process';
@@ -23,6 +26,7 @@ import { measureClassifyThroughput, type ClassifyThroughputResult } from './clas
 import { benchPdfIngest, type PdfIngestResult } from './pdf-ingest.js';
 import { measureRerankLatency, type RerankLatencyResult } from './rerank-latency.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
+import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { startSiftServer } from './sift-server.js';
 import { loadWorkload, type Workload } from './workload.js';
 
@@ -56,6 +60,32 @@ const PROFILES: Record<Profile['name'], Profile> = {
 const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20 };
 // The rerank measurement: a model that takes 120 ms per call, 100 candidates, window 20.
 const RERANK = { modelLatencyMs: 120, candidates: 100, window: 20 };
+// The Qdrant hybrid measurement: the fake Qdrant holds everything in memory and scores by brute force, so a slice of the corpus.
+const QDRANT_HYBRID = { full: { documents: 1000, queries: 100 }, quick: { documents: 300, queries: 50 } };
+
+function qdrantHybridRows(result: QdrantHybridResult): string[] {
+  return [
+    `hybrid search on Qdrant (fake Qdrant on loopback, fake Ollama embeddings; ${formatCount(result.documents)} documents, ${formatCount(result.chunks)} chunks, ${result.paths[0]?.queries ?? 0} queries, top 10):`,
+    formatTable(
+      ['fusion', 'Query API calls/search', 'HTTP requests/search', 'p50', 'p99'],
+      result.paths.map((path) => [
+        path.fusion === 'store' ? 'in Qdrant, one call (HYBRID_FUSION=store)' : 'in Sift, BM25 + dense calls (HYBRID_FUSION=sift)',
+        String(path.queryCallsPerSearch),
+        String(path.requestsPerSearch),
+        formatMs(path.p50Ms),
+        formatMs(path.p99Ms),
+      ]),
+    ),
+    `top-10 agreement between the two: ${(result.top10Overlap * 100).toFixed(1)}%`,
+  ];
+}
+
+async function runQdrantHybrid(datasetDir: string, profile: Profile, log: (line: string) => void): Promise<QdrantHybridResult> {
+  const size = QDRANT_HYBRID[profile.name];
+  const workload = await loadWorkload(datasetDir, { documents: size.documents, queries: size.queries });
+  log(`Qdrant hybrid: ${size.documents} documents into the fake Qdrant, ${size.queries} queries fused in Qdrant and in Sift ...`);
+  return measureQdrantHybrid({ corpus: workload.corpus, queries: workload.queries.map(([, query]) => query) });
+}
 // The classification measurement (issue 9): the same 120 ms per call, batches of 50, 4 calls in flight.
 const CLASSIFY = { modelLatencyMs: 120, batchSize: 50, concurrency: 4 };
 
@@ -264,7 +294,7 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
       strict: true,
     }));
   } catch (error) {
@@ -272,7 +302,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.help) {
-    console.log('Usage: npm run bench [-- --dataset <folder>] [--quick]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases');
+    console.log(
+      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--only qdrant-hybrid]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)',
+    );
     return 0;
   }
   const repoRoot = findRepoRoot();
@@ -288,6 +320,15 @@ async function main(): Promise<number> {
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
   const log = (line: string) => console.error(line);
+  if (values.only !== undefined && values.only !== 'qdrant-hybrid') {
+    console.error(`--only takes qdrant-hybrid (got "${values.only}")`);
+    return 2;
+  }
+  if (values.only === 'qdrant-hybrid') {
+    const result = await runQdrantHybrid(datasetDir, profile, log);
+    console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...qdrantHybridRows(result), '', JSON.stringify(result)].join('\n'));
+    return 0;
+  }
   const started = performance.now();
   // Other work on a shared 2-core machine shows up in every latency; the load average at the
   // start says how much to trust absolute figures (the Sift / peer ratios suffer less).
@@ -323,6 +364,7 @@ async function main(): Promise<number> {
   const pdf: PdfIngestResult = await benchPdfIngest({ pages: profile.pdfPages });
   log('measuring MiniSearch in its own process ...');
   const peer = await measurePeer(repoRoot, { datasetDir, documentLimit: profile.documentLimit, queryLimit: profile.queryLimit, passes: profile.passes });
+  const qdrantHybrid = await runQdrantHybrid(datasetDir, profile, log);
 
   const results = {
     timestamp: new Date().toISOString(),
@@ -346,6 +388,7 @@ async function main(): Promise<number> {
       rerank,
       classify,
       pdf,
+      qdrantHybrid,
     },
     peer: {
       ...peer,
@@ -413,6 +456,7 @@ type Results = {
     rerank: RerankLatencyResult;
     classify: ClassifyThroughputResult;
     pdf: PdfIngestResult;
+    qdrantHybrid: QdrantHybridResult;
   };
   peer: PeerResult;
   ratios: Record<string, number | null>;
@@ -485,6 +529,8 @@ function printTable(results: Results): void {
         ],
       ),
       `batched / one at a time: ${sift.classify.speedup}x`,
+      '',
+      ...qdrantHybridRows(sift.qdrantHybrid),
       '',
       `PDF ingest (${sift.pdf.pages} pages, ${sift.pdf.chunks} chunks): ${formatCount(sift.pdf.ingestPagesPerSecond)} pages/s ingest, ${formatCount(sift.pdf.parsePagesPerSecond)} pages/s text extraction, peak RSS ${mib(sift.pdf.peakRssBytes)}`,
       '',

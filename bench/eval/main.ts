@@ -20,6 +20,8 @@ const USAGE = `Usage: npm run eval -- --dataset <folder> [--rerank <model>] [--r
   --judge-latency <ms>   added latency per judge call (to see a scheme's wall time)
   --noise <share>        share of positions the noisy-oracle scrambles per window, default 0.2
   --candidates <N>       documents retrieval hands on (the chunks the reranker reorders), default 100
+  --compare-fusion       run every query a second time fused in Sift (HYBRID_FUSION=sift) and print
+                         both fusion paths side by side (with SIFT_STORE=qdrant and embeddings)
   --json                 end the output with one line of JSON holding the figures`;
 
 class UsageError extends Error {}
@@ -33,6 +35,7 @@ interface CliOptions {
   noiseShare: number;
   candidates: number;
   json: boolean;
+  compareFusion: boolean;
 }
 
 const RERANK_MODES: readonly RerankMode[] = ['listwise', 'sliding', 'pointwise'];
@@ -63,6 +66,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
         noise: { type: 'string', default: '0.2' },
         candidates: { type: 'string', default: '100' },
         json: { type: 'boolean', default: false },
+        'compare-fusion': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -92,6 +96,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
     noiseShare: share(values.noise),
     candidates,
     json: values.json,
+    compareFusion: values['compare-fusion'],
   };
 }
 
@@ -145,6 +150,15 @@ function printReport(report: EvalReport): void {
       ),
     );
   }
+  if (report.fusionComparison) {
+    lines.push(
+      '',
+      formatTable(
+        ['hybrid fusion', 'nDCG@10', 'Recall@100', 'query p50'],
+        report.fusionComparison.map((f) => [f.fusion === 'store' ? 'in the store (HYBRID_FUSION=store)' : 'in Sift (HYBRID_FUSION=sift)', f.ndcg10.toFixed(4), f.recall100.toFixed(4), formatMs(f.queryP50Ms)]),
+      ),
+    );
+  }
   if (report.skippedDocuments > 0) lines.push(`note: ${report.skippedDocuments} documents had neither title nor text and were not indexed`);
   if (report.missingQueries > 0) lines.push(`note: ${report.missingQueries} judged queries are missing from queries.jsonl and count as misses`);
   console.log(lines.join('\n'));
@@ -171,6 +185,7 @@ async function main(): Promise<number> {
     judgeLatencyMs: options.judgeLatencyMs,
     noiseShare: options.noiseShare,
     candidates: options.candidates,
+    compareFusion: options.compareFusion,
     onProgress: (message) => console.error(message),
   }).catch((error: unknown) => {
     if (error instanceof DatasetError || error instanceof ConfigError) return error;

@@ -27,6 +27,16 @@ export interface EvalOptions {
   /** Share of positions the noisy oracle scrambles in each window (default 0.2). */
   noiseShare?: number;
   onProgress?: (message: string) => void;
+  /** Also run every query with HYBRID_FUSION=sift on the same data, to put both fusion paths side by side. */
+  compareFusion?: boolean;
+}
+
+/** One fusion path's figures on the same data and queries (`--compare-fusion`). */
+export interface FusionFigures {
+  fusion: 'store' | 'sift';
+  ndcg10: number;
+  recall100: number;
+  queryP50Ms: number;
 }
 
 export interface RerankFigures {
@@ -58,6 +68,8 @@ export interface EvalReport extends RetrievalMetrics {
   roundTrips: number;
   tokensPerQuery: number;
   costPerQuery: number;
+  /** With `compareFusion`: the run above (HYBRID_FUSION as configured) and the same queries fused in Sift. */
+  fusionComparison?: FusionFigures[];
   timings: {
     loadMs: number;
     ingestMs: number;
@@ -90,8 +102,10 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
   const reranking = options.rerank !== 'none';
 
   // The dataset's own queries are what is measured; the HTTP length guard is not under test.
-  // The store is the one asked for (SIFT_STORE=qdrant with QDRANT_URL evaluates Qdrant).
-  const base = { MAX_QUERY_CHARS: '1000000', SIFT_STORE: process.env.SIFT_STORE ?? 'sqlite' };
+  // The store is the one asked for (SIFT_STORE=qdrant with QDRANT_URL evaluates Qdrant), and so
+  // are the embeddings (EMBEDDINGS_PROVIDER, e.g. the fake Ollama's, for hybrid retrieval);
+  // HYBRID_FUSION and the RRF settings come from the shell as they are.
+  const base = { MAX_QUERY_CHARS: '1000000', SIFT_STORE: process.env.SIFT_STORE ?? 'sqlite', EMBEDDINGS_PROVIDER: process.env.EMBEDDINGS_PROVIDER ?? 'none' };
   const sift = await openSiftContext(base);
   let ranker: Awaited<ReturnType<typeof openSiftContext>> | null = null;
   let judge: RerankJudge | null = null;
@@ -161,6 +175,29 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
 
     // Judged queries without text count as misses: the dataset promised them.
     const metrics = evaluateRun(dataset.qrels, run);
+    let fusionComparison: FusionFigures[] | undefined;
+    if (options.compareFusion && ingested.documents > 0 && !reranking) {
+      progress(`searching ${judged.length} queries again, fused in Sift (HYBRID_FUSION=sift) ...`);
+      const inSift = await openSiftContext({ ...base, HYBRID_FUSION: 'sift' }, sift.dataDir);
+      try {
+        const siftRun = new Map<string, string[]>();
+        const siftLatencies: number[] = [];
+        for (const [queryId, query] of judged) {
+          const queryStarted = performance.now();
+          const response = await inSift.search.search(COLLECTION, { query, topK, rerank: false });
+          siftLatencies.push(performance.now() - queryStarted);
+          siftRun.set(queryId, distinctDocuments(response.results.map((hit) => ingested.sourceToId.get(hit.source) ?? hit.source), options.candidates));
+        }
+        const siftMetrics = evaluateRun(dataset.qrels, siftRun);
+        const configured = (process.env.HYBRID_FUSION ?? 'store') === 'sift' ? 'sift' : 'store';
+        fusionComparison = [
+          { fusion: configured, ndcg10: round(metrics.ndcg10, 4), recall100: round(metrics.recall100, 4), queryP50Ms: round(percentile(latencies, 0.5), 3) },
+          { fusion: 'sift', ndcg10: round(siftMetrics.ndcg10, 4), recall100: round(siftMetrics.recall100, 4), queryP50Ms: round(percentile(siftLatencies, 0.5), 3) },
+        ];
+      } finally {
+        await inSift.close({ keepData: true });
+      }
+    }
     const ingestSeconds = ingested.ms / 1000;
     const queries = Math.max(1, judged.length);
     const rerank: RerankFigures = {
@@ -189,6 +226,7 @@ export async function runEvaluation(options: EvalOptions): Promise<EvalReport> {
       roundTrips: rerank.roundTrips,
       tokensPerQuery: rerank.tokensPerQuery,
       costPerQuery: rerank.costPerQuery,
+      ...(fusionComparison ? { fusionComparison } : {}),
       timings: {
         loadMs: round(loadMs, 1),
         ingestMs: round(ingested.ms, 1),

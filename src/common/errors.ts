@@ -30,6 +30,7 @@ export const ErrorCode = {
   Unauthorized: 'UNAUTHORIZED',
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',
   StoreUnavailable: 'STORE_UNAVAILABLE',
+  StoreTimeout: 'STORE_TIMEOUT',
   ProviderRateLimited: 'PROVIDER_RATE_LIMITED',
   ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
   ProviderFailed: 'PROVIDER_FAILED',

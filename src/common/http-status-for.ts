@@ -54,6 +54,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.JobInterrupted:
       return 503;
     case ErrorCode.ProviderTimeout:
+    case ErrorCode.StoreTimeout:
       return 504;
     case ErrorCode.Internal:
       return 500;

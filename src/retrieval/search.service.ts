@@ -1,6 +1,8 @@
 // Finds the passages for a query: BM25 always, and dense k-NN when the collection holds
-// embeddings from the configured model, fused by reciprocal rank. If the query cannot be
-// embedded (provider down, over budget), search answers from BM25 and the trace says why.
+// embeddings from the configured model, fused by reciprocal rank — in one store call when the
+// store fuses natively (Qdrant's Query API, HYBRID_FUSION=store), else here; the trace says
+// which. If the query cannot be embedded (provider down, over budget), search answers from
+// BM25 and the trace says why.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { assertCollectionName } from '../common/collection-name.js';
@@ -61,14 +63,21 @@ export class SearchService {
     const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
     const limit = Math.max(depth, request.topK, rerank?.candidates ?? 0);
     const options = { limit, filter: request.filter };
-    const [lexical, dense] = await Promise.all([
-      trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
-      useDense ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
-    ]);
+    // One call when the store fuses natively; undefined when it was not tried, null when the query could not be embedded.
+    const storeFused = useDense && this.config.values.HYBRID_FUSION === 'store' && this.store.searchHybrid ? await this.storeFusedCandidates(info, request, limit, trace, meter) : undefined;
+    const [lexical, dense] = storeFused
+      ? [[], null]
+      : await Promise.all([
+          trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
+          useDense && storeFused === undefined ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
+        ]);
     const lists: RankedList[] = [{ name: 'lexical', weight: this.config.values.RRF_WEIGHT_LEXICAL, hits: lexical }];
     if (dense) lists.push({ name: 'dense', weight: this.config.values.RRF_WEIGHT_DENSE, hits: dense });
-    const fused = lists.length > 1;
-    const ranked = fused ? fuseByReciprocalRank(lists, this.config.values.RRF_K) : lexical.map((hit) => ({ hit, score: hit.score, scores: { lexical: hit.score }, ranks: { lexical: 0 } }));
+    const fused = storeFused ? true : lists.length > 1;
+    const fuseStarted = performance.now();
+    const ranked =
+      storeFused ?? (fused ? fuseByReciprocalRank(lists, this.config.values.RRF_K) : lexical.map((hit) => ({ hit, score: hit.score, scores: { lexical: hit.score }, ranks: { lexical: 0 } })));
+    if (fused && !storeFused) trace.record('fuse', performance.now() - fuseStarted, { fusion: 'sift', candidates: ranked.length });
     const retrieved = ranked.map((candidate, index) => toRankedChunk(candidate, index, fused));
     const results = rerank ? await this.rerank(request.query, retrieved, rerank, trace, meter) : retrieved;
     results.splice(request.topK);
@@ -133,9 +142,29 @@ export class SearchService {
   }
 
   private async denseCandidates(info: CollectionInfo, request: SearchRequest, limit: number, trace: TraceRecorder, meter: UsageMeter): Promise<ScoredChunk[] | null> {
+    const vector = await this.queryVector(info, request, trace, meter);
+    if (!vector) return null;
+    return trace.time('dense', () => this.store.searchDense(info.name, vector, { limit, filter: request.filter }), (found) => ({ candidates: found.length }));
+  }
+
+  /** BM25 and dense fused by the store in one call; the trace's `hybrid` stage says `fusion: "store"`. */
+  private async storeFusedCandidates(info: CollectionInfo, request: SearchRequest, limit: number, trace: TraceRecorder, meter: UsageMeter): Promise<FusedCandidate[] | null> {
+    const vector = await this.queryVector(info, request, trace, meter);
+    if (!vector) return null;
+    const { RRF_K: rrfK, RRF_WEIGHT_LEXICAL: lexical, RRF_WEIGHT_DENSE: dense } = this.config.values;
+    const hits = await trace.time(
+      'hybrid',
+      () => this.store.searchHybrid!(info.name, request.query, vector, { limit, filter: request.filter, rrfK, weights: { lexical, dense } }),
+      (found) => ({ candidates: found.length, fusion: 'store' }),
+    );
+    return hits.map((hit) => ({ hit, score: hit.score, scores: {}, ranks: {} }));
+  }
+
+  /** The query's vector, or null (with a trace note) when the embedding provider failed: search then answers from BM25. */
+  private async queryVector(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<Float32Array | null> {
     try {
       const { vector } = await trace.time('embed-query', () => this.embeddings.embedQuery(request.query, meter, info.embeddingDimension), (result) => ({ cached: result.cached }));
-      return await trace.time('dense', () => this.store.searchDense(info.name, vector, { limit, filter: request.filter }), (found) => ({ candidates: found.length }));
+      return vector;
     } catch (error) {
       if (!isSiftError(error) || !error.code.startsWith('PROVIDER_')) throw error;
       trace.note(`Dense retrieval skipped, lexical results only: ${error.message}`);

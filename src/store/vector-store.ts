@@ -83,9 +83,13 @@ export interface SearchOptions {
   filter?: MetadataFilter;
 }
 
-/** Options for a store's native hybrid search (dense + BM25 fused by reciprocal rank fusion). */
+/**
+ * Options for a store's native hybrid search (dense + BM25 fused by reciprocal rank fusion),
+ * in Sift's terms: each list, cut at `limit`, adds weight / (rrfK + rank). A store maps them
+ * onto its own fusion and says where it cannot match them exactly.
+ */
 export interface HybridSearchOptions extends SearchOptions {
-  /** RRF's k; the store's own default when absent. */
+  /** RRF's k in Sift's formula; 60 when absent (RRF_K's default). */
   rrfK?: number;
   /** Relative weight of each ranking in the fusion; equal when absent. */
   weights?: { lexical: number; dense: number };

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/common/errors.js';
+import { fuseByReciprocalRank } from '../../src/retrieval/rrf.js';
 import type { ChunkRecord, DocumentWrite, MetadataFilter, ScoredChunk, VectorStore } from '../../src/store/vector-store.js';
 
 export interface ConformanceSubject {
@@ -321,6 +322,56 @@ export function describeVectorStoreConformance(name: string, makeStore: () => Pr
         const filtered = await store.searchHybrid('docs', 'solar power', Float32Array.from([1, 0, 0]), { limit: 3, filter: { lang: 'de' } });
         expect(sources(filtered)).toEqual(['dense.txt']);
         await expect(store.searchHybrid('docs', 'solar', Float32Array.from([1, 0]), { limit: 3 })).rejects.toMatchObject({ code: ErrorCode.EmbeddingMismatch });
+      });
+    });
+
+    describe('native hybrid equals in-process fusion', () => {
+      // Tolerance: fused scores agree to 1e-6 relative (Qdrant computes RRF in f32), every
+      // chunk the store returns has the score Sift's own fusion gives it, and positions differ
+      // only inside a group of equal scores (Qdrant does not break RRF ties; Sift breaks them
+      // by best rank, then id).
+      const RELATIVE_TOLERANCE = 1e-6;
+      const words = ['solar', 'wind', 'tide', 'grid', 'storage', 'battery', 'panel', 'turbine', 'hydro', 'nuclear', 'coal', 'price', 'demand', 'export', 'winter'];
+      const vectorOf = (i: number) => [Math.sin(i * 1.3), Math.cos(i * 0.7), Math.sin(i * 0.31 + 1), Math.cos(i * 2.1 + 0.5)];
+
+      it('returns the ranking and scores of Sift\'s RRF over the same candidates (equal and unequal-but-scaled weights)', async (context) => {
+        if (!store.searchHybrid) {
+          context.skip('this store has no native hybrid search (SearchService fuses in process)');
+          return;
+        }
+        for (let d = 0; d < 12; d += 1) {
+          const chunks = [0, 1, 2].map((c) => {
+            const i = d * 3 + c;
+            const text = Array.from({ length: 6 }, (_, w) => words[(i * 7 + w * (c + 2) + d) % words.length]).join(' ');
+            return chunk(c, text, vectorOf(i));
+          });
+          await store.putDocument(doc({ source: `energy-${d}.txt`, embeddingModel: 'm', metadata: { half: d % 2 }, chunks }));
+        }
+        const cases: Array<{ query: string; vector: number[]; limit: number; weight: number; filter?: MetadataFilter }> = [
+          { query: 'solar battery storage', vector: vectorOf(5), limit: 8, weight: 1 },
+          { query: 'wind turbine winter demand', vector: vectorOf(17), limit: 12, weight: 1 },
+          { query: 'coal price export', vector: vectorOf(30), limit: 6, weight: 2, filter: { half: 1 } },
+        ];
+        for (const { query, vector, limit, weight, filter } of cases) {
+          const options = { limit, ...(filter ? { filter } : {}) };
+          const queryVector = Float32Array.from(vector);
+          const sift = fuseByReciprocalRank(
+            [
+              { name: 'lexical', weight, hits: await store.searchLexical('docs', query, options) },
+              { name: 'dense', weight, hits: await store.searchDense('docs', queryVector, options) },
+            ],
+            60,
+          );
+          const native = await store.searchHybrid('docs', query, queryVector, { ...options, rrfK: 60, weights: { lexical: weight, dense: weight } });
+          expect(native).toHaveLength(Math.min(limit, sift.length));
+          const siftScore = new Map(sift.map((candidate) => [candidate.hit.chunk.id, candidate.score]));
+          native.forEach((hit, position) => {
+            const expected = sift[position]!.score;
+            expect(Math.abs(hit.score - expected)).toBeLessThanOrEqual(RELATIVE_TOLERANCE * expected);
+            expect(siftScore.has(hit.chunk.id)).toBe(true);
+            expect(Math.abs(hit.score - siftScore.get(hit.chunk.id)!)).toBeLessThanOrEqual(RELATIVE_TOLERANCE * expected);
+          });
+        }
       });
     });
 

@@ -1,14 +1,31 @@
-// A small in-memory stand-in for Qdrant's REST API on 127.0.0.1, wire-compatible for the
-// endpoints Sift's adapter uses, so that the real @qdrant/js-client-rest drives it. It
-// follows Qdrant's semantics where ranking depends on them: cosine on normalised vectors,
-// sparse dot product with the `idf` modifier (ln((N − df + 0.5)/(df + 0.5) + 1)), RRF over
-// prefetches (k = 2 unless given, weights), payload filters, scroll by point id. It checks
-// requests as strictly as the server (unknown vector names, wrong dimensions, duplicate
-// sparse indices, malformed filters are 400s). Payload indexes are recorded, not used: they
-// change speed, not results. The tenant flag (`is_tenant`) is likewise a no-op.
+// A small in-memory stand-in for Qdrant's REST API on 127.0.0.1, for the endpoints Sift's
+// adapter uses, so that the real @qdrant/js-client-rest drives it. It follows Qdrant
+// v1.19.0's own source and API definition (qdrant/qdrant at commit 74f3e85, "Bump version to
+// 1.19.0"; see test/fakes/qdrant-api/SOURCE.md), not guesses:
+//   docs/redoc/master/openapi.json  the API definition, copied to qdrant-api/openapi.json:
+//       every request is routed and checked against it (qdrant-openapi.ts, Ajv) and every
+//       answer the fake gives is checked against the declared 200 response
+//   lib/segment/src/common/reciprocal_rank_fusion.rs  RRF: DEFAULT_RRF_K = 2; a point at
+//       0-based position p of a prefetch adds 1 / ((p + 1) / weight + k − 1) (f32), weight ≤ 0
+//       adds nothing, the number of weights must equal the number of prefetches
+//   lib/segment/src/data_types/query_context.rs  the sparse `idf` modifier: each query weight
+//       times ln((N − df + 0.5) / (df + 0.5) + 1), N the number of vectors, df of the term
+//   lib/segment/src/index/sparse_index/sparse_vector_index/read_view/idf.rs  IDF statistics
+//       over the whole collection, or over `params.idf.corpus` (the points a filter keeps)
+//   lib/shard/src/query/planned_query.rs  the root filter is propagated into every prefetch
+//   lib/segment/src/payload_storage/{query_checker,condition_checker}.rs  payload filters,
+//       is_empty / is_null / match any / except (fake-qdrant-filter.ts)
+// Dense scores are exact (Qdrant's HNSW is approximate; on a small collection it searches
+// exactly). Payload indexes and `is_tenant` are recorded, not used: they change speed, not
+// results. Ties keep point-id order; Qdrant leaves them unordered.
+//
+// Failures for tests: `failNext` answers with an HTTP status; `interruptNext('drop')` closes
+// the connection without an answer (Qdrant going away mid-request), `interruptNext('hang')`
+// never answers (a timeout).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BadRequest, filterMatches, type Payload, type PointId } from './fake-qdrant-filter.js';
+import { QdrantApiError, qdrantApiDefinition } from './qdrant-openapi.js';
 
 interface SparseVector {
   indices: number[];
@@ -32,8 +49,6 @@ interface FakePoint {
 interface FakeCollection {
   config: CollectionConfig;
   points: Map<string, FakePoint>;
-  /** Per sparse vector: how many points have it, and per index how many points have that index (Qdrant's idf statistics). */
-  sparseStats: Map<string, { n: number; df: Map<number, number> }>;
   indexes: Map<string, unknown>;
   operations: number;
 }
@@ -46,19 +61,23 @@ interface ScoredPoint {
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** Qdrant's name for the operation (`query_points`, `upsert_points`, …), when the route exists. */
+  operationId?: string;
   body: unknown;
 }
 
+type RequestFilter = (request: RecordedRequest) => boolean;
+
 export interface FakeQdrant {
   url: string;
+  port: number;
   /** Every request, in order (for tests that check what went over the wire). */
   requests: RecordedRequest[];
   collections: Map<string, FakeCollection>;
-  /**
-   * Answers the next `count` requests (of those `when` picks, or any) with this status and
-   * message instead of serving them.
-   */
-  failNext(status: number, message: string, options?: { count?: number; when?: (request: RecordedRequest) => boolean }): void;
+  /** Answers the next `count` requests (of those `when` picks, or any) with this status and message instead of serving them. */
+  failNext(status: number, message: string, options?: { count?: number; when?: RequestFilter }): void;
+  /** `drop`: closes the connection without answering; `hang`: never answers (until `close`). */
+  interruptNext(kind: 'drop' | 'hang', options?: { count?: number; when?: RequestFilter }): void;
   close(): Promise<void>;
 }
 
@@ -71,16 +90,15 @@ class HttpError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+export const QDRANT_VERSION = '1.19.0';
 const DEFAULT_RRF_K = 2;
+const f32 = Math.fround;
 
+/** Point ids as Qdrant prints them: integers, or UUIDs in lower-case hyphenated form. */
 function pointId(raw: unknown): PointId {
-  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return raw;
-  if (typeof raw === 'string' && UUID.test(raw)) {
-    const hex = raw.replace(/-/g, '').toLowerCase();
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  }
-  throw new BadRequest(`Format error in JSON body: value ${JSON.stringify(raw)} is not a valid point ID, valid values are either an unsigned integer or a UUID`);
+  if (typeof raw === 'number') return raw;
+  const hex = String(raw).replace(/-/g, '').toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Qdrant orders integer ids before UUIDs, and UUIDs by their 128-bit value. */
@@ -93,60 +111,47 @@ function compareIds(a: PointId, b: PointId): number {
 
 function normalise(vector: number[]): number[] {
   const length = Math.sqrt(vector.reduce((sum, x) => sum + x * x, 0));
-  return length === 0 ? vector : vector.map((x) => x / length);
+  return length === 0 ? vector : vector.map((x) => f32(x / length));
 }
 
 function isSparse(value: unknown): value is SparseVector {
   return !!value && typeof value === 'object' && !Array.isArray(value) && 'indices' in value && 'values' in value;
 }
 
+/** What the schema cannot say about a sparse vector (lib/sparse validation). */
 function checkSparse(vector: SparseVector): SparseVector {
-  if (!Array.isArray(vector.indices) || !Array.isArray(vector.values) || vector.indices.length !== vector.values.length) {
-    throw new BadRequest('Validation error in JSON body: [indices: must be the same length as values]');
-  }
+  if (vector.indices.length !== vector.values.length) throw new BadRequest('Validation error in JSON body: [indices: must be the same length as values]');
   if (new Set(vector.indices).size !== vector.indices.length) throw new BadRequest('Validation error in JSON body: [indices: must be unique]');
-  for (const index of vector.indices) {
-    if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) throw new BadRequest(`Format error in JSON body: sparse index ${index} is not a u32`);
-  }
-  return { indices: [...vector.indices], values: [...vector.values] };
+  return vector;
 }
 
 function parseCollectionConfig(body: Record<string, unknown>): CollectionConfig {
   const dense = new Map<string, { size: number; distance: string }>();
   const vectors = body['vectors'];
   if (vectors && typeof vectors === 'object') {
-    if ('size' in vectors) throw new BadRequest('The fake serves named vectors only; Sift uses named vectors.');
-    for (const [name, params] of Object.entries(vectors as Record<string, { size: number; distance: string }>)) {
-      if (!Number.isInteger(params.size) || params.size < 1) throw new BadRequest(`Validation error in JSON body: [vectors.${name}.size: must be >= 1]`);
-      if (!['Cosine', 'Dot', 'Euclid', 'Manhattan'].includes(params.distance)) throw new BadRequest(`Format error in JSON body: unknown distance ${params.distance}`);
-      dense.set(name, { size: params.size, distance: params.distance });
-    }
+    if ('size' in vectors) throw new Error('The fake Qdrant serves named vectors only (Sift uses named vectors).');
+    for (const [name, params] of Object.entries(vectors as Record<string, { size: number; distance: string }>)) dense.set(name, { size: params.size, distance: params.distance });
   }
   const sparse = new Map<string, { modifier: 'none' | 'idf' }>();
-  for (const [name, params] of Object.entries((body['sparse_vectors'] ?? {}) as Record<string, { modifier?: string | null }>)) {
-    const modifier = params.modifier ?? 'none';
-    if (modifier !== 'none' && modifier !== 'idf') throw new BadRequest(`Format error in JSON body: unknown modifier ${modifier}`);
-    sparse.set(name, { modifier });
+  for (const [name, params] of Object.entries((body['sparse_vectors'] ?? {}) as Record<string, { modifier?: 'none' | 'idf' | null }>)) {
+    sparse.set(name, { modifier: params.modifier ?? 'none' });
   }
   return { dense, sparse, definition: body };
 }
 
 function storePoint(collection: FakeCollection, raw: Record<string, unknown>): FakePoint {
-  const id = pointId(raw['id']);
   const vector = raw['vector'] ?? {};
-  if (Array.isArray(vector)) throw new BadRequest('Wrong input: Not existing vector name error: (unnamed)');
-  const point: FakePoint = { id, dense: new Map(), sparse: new Map(), payload: (raw['payload'] ?? {}) as Payload, version: 0 };
+  if (Array.isArray(vector)) throw new BadRequest('Wrong input: Not existing vector name error: ');
+  const point: FakePoint = { id: pointId(raw['id']), dense: new Map(), sparse: new Map(), payload: (raw['payload'] ?? {}) as Payload, version: 0 };
   for (const [name, value] of Object.entries(vector as Record<string, unknown>)) {
     const denseConfig = collection.config.dense.get(name);
     const sparseConfig = collection.config.sparse.get(name);
     if (denseConfig) {
-      if (!Array.isArray(value) || value.some((x) => typeof x !== 'number')) throw new BadRequest(`Format error in JSON body: vector "${name}" must be a list of numbers`);
-      if (value.length !== denseConfig.size) {
-        throw new BadRequest(`Wrong input: Vector dimension error: expected dim: ${denseConfig.size}, got ${value.length}`);
-      }
+      if (!Array.isArray(value) || value.some((x) => typeof x !== 'number')) throw new BadRequest(`Wrong input: Conversion between multi and regular vectors failed for "${name}"`);
+      if (value.length !== denseConfig.size) throw new BadRequest(`Wrong input: Vector dimension error: expected dim: ${denseConfig.size}, got ${value.length}`);
       point.dense.set(name, denseConfig.distance === 'Cosine' ? normalise(value as number[]) : (value as number[]));
     } else if (sparseConfig) {
-      if (!isSparse(value)) throw new BadRequest(`Format error in JSON body: vector "${name}" must be a sparse vector`);
+      if (!isSparse(value)) throw new BadRequest(`Wrong input: Conversion between sparse and regular vectors failed for "${name}"`);
       point.sparse.set(name, checkSparse(value));
     } else {
       throw new BadRequest(`Wrong input: Not existing vector name error: ${name}`);
@@ -155,29 +160,8 @@ function storePoint(collection: FakeCollection, raw: Record<string, unknown>): F
   return point;
 }
 
-function countSparse(collection: FakeCollection, point: FakePoint, delta: 1 | -1): void {
-  for (const [name, vector] of point.sparse) {
-    const stats = collection.sparseStats.get(name)!;
-    stats.n += delta;
-    for (const index of vector.indices) stats.df.set(index, (stats.df.get(index) ?? 0) + delta);
-  }
-}
-
-function removePoint(collection: FakeCollection, key: string): void {
-  const existing = collection.points.get(key);
-  if (!existing) return;
-  countSparse(collection, existing, -1);
-  collection.points.delete(key);
-}
-
-function putPoint(collection: FakeCollection, point: FakePoint): void {
-  removePoint(collection, String(point.id));
-  collection.points.set(String(point.id), point);
-  countSparse(collection, point, 1);
-}
-
-function vectorOutput(point: FakePoint, withVector: unknown): Record<string, unknown> | undefined {
-  if (!withVector) return undefined;
+function vectorOutput(point: FakePoint, withVector: unknown): Record<string, unknown> | null {
+  if (!withVector) return null;
   const names = Array.isArray(withVector) ? new Set(withVector as string[]) : null;
   const out: Record<string, unknown> = {};
   for (const [name, value] of point.dense) if (!names || names.has(name)) out[name] = value;
@@ -185,23 +169,40 @@ function vectorOutput(point: FakePoint, withVector: unknown): Record<string, unk
   return out;
 }
 
-function payloadOutput(point: FakePoint, withPayload: unknown): Payload | undefined {
-  if (withPayload === false || withPayload === undefined || withPayload === null) return undefined;
+function payloadOutput(point: FakePoint, withPayload: unknown): Payload | null {
+  if (withPayload === false || withPayload === undefined || withPayload === null) return null;
   if (Array.isArray(withPayload)) return Object.fromEntries(Object.entries(point.payload).filter(([key]) => withPayload.includes(key)));
-  if (typeof withPayload === 'object') throw new BadRequest('The fake does not serve payload selectors.');
+  if (typeof withPayload === 'object') throw new Error('The fake Qdrant does not implement payload selectors (include / exclude).');
   return structuredClone(point.payload);
 }
 
 function record(point: FakePoint, withPayload: unknown, withVector: unknown): Record<string, unknown> {
-  const payload = payloadOutput(point, withPayload);
-  const vector = vectorOutput(point, withVector);
-  return { id: point.id, ...(payload === undefined ? { payload: null } : { payload }), ...(vector === undefined ? { vector: null } : { vector }) };
+  return { id: point.id, payload: payloadOutput(point, withPayload), vector: vectorOutput(point, withVector) };
 }
 
-function limitOf(value: unknown, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (!Number.isInteger(value) || (value as number) < 1) throw new BadRequest('Validation error in JSON body: [limit: value 0 invalid, must be 1 or larger]');
-  return value as number;
+const view = (point: FakePoint) => ({ id: point.id, payload: point.payload, vectorNames: new Set([...point.dense.keys(), ...point.sparse.keys()]) });
+
+function rank(scored: ScoredPoint[]): ScoredPoint[] {
+  return scored.sort((a, b) => b.score - a.score || compareIds(a.point.id, b.point.id));
+}
+
+/** reciprocal_rank_fusion.rs `rrf_scoring` with `position_score`, in f32 as there. */
+export function reciprocalRankFusion(lists: ScoredPoint[][], k: number, weights: number[] | null): ScoredPoint[] {
+  if (weights && weights.length !== lists.length) {
+    throw new BadRequest(`Validation error: Number of weights in RRF should match number of pre-fetches: got ${weights.length}, expected ${lists.length}`);
+  }
+  const fused = new Map<string, ScoredPoint>();
+  lists.forEach((list, listIndex) => {
+    const weight = f32(weights?.[listIndex] ?? 1);
+    list.forEach(({ point }, position) => {
+      const contribution = weight <= 0 ? 0 : f32(1 / f32(f32(f32(position + 1) / weight) + f32(k) - 1));
+      const key = String(point.id);
+      const entry = fused.get(key);
+      if (entry) entry.score = f32(entry.score + contribution);
+      else fused.set(key, { point, score: contribution });
+    });
+  });
+  return rank([...fused.values()]);
 }
 
 class FakeQdrantEngine {
@@ -214,61 +215,62 @@ class FakeQdrantEngine {
   }
 
   filtered(collection: FakeCollection, filter: unknown): FakePoint[] {
-    return [...collection.points.values()].filter((point) => filterMatches(filter, point.payload, point.id)).sort((a, b) => compareIds(a.id, b.id));
+    return [...collection.points.values()].filter((point) => filterMatches(filter, view(point))).sort((a, b) => compareIds(a.id, b.id));
   }
 
   /** One (sub-)query of the Query API, without paging: scored points, best first. */
   query(collection: FakeCollection, request: Record<string, unknown>, inheritedFilter: unknown): ScoredPoint[] {
     const filters = [inheritedFilter, request['filter']].filter((f) => f !== undefined && f !== null);
     const filter = filters.length === 0 ? undefined : { must: filters };
-    const limit = limitOf(request['limit'], 10);
+    const limit = (request['limit'] as number | null | undefined) ?? 10;
     const prefetchRaw = request['prefetch'];
     const prefetches = prefetchRaw === undefined || prefetchRaw === null ? [] : Array.isArray(prefetchRaw) ? prefetchRaw : [prefetchRaw];
-    let query = request['query'];
+    let query = request['query'] as unknown;
     if (query && typeof query === 'object' && !Array.isArray(query) && 'nearest' in query) query = (query as Record<string, unknown>)['nearest'];
 
     if (prefetches.length > 0) {
       const lists = prefetches.map((prefetch) => this.query(collection, prefetch as Record<string, unknown>, filter));
       if (query && typeof query === 'object' && ('fusion' in query || 'rrf' in query)) {
         const q = query as { fusion?: string; rrf?: { k?: number | null; weights?: number[] | null } };
-        if (q.fusion !== undefined && q.fusion !== 'rrf') throw new BadRequest(`The fake fuses with rrf only, not ${q.fusion}.`);
-        return rrf(lists, q.rrf?.k ?? DEFAULT_RRF_K, q.rrf?.weights ?? null).slice(0, limit);
+        if (q.fusion === 'dbsf') throw new Error('The fake Qdrant does not implement DBSF fusion.');
+        return reciprocalRankFusion(lists, q.rrf?.k ?? DEFAULT_RRF_K, q.rrf?.weights ?? null).slice(0, limit);
       }
-      throw new BadRequest('The fake serves prefetch only with fusion.');
+      throw new Error('The fake Qdrant serves prefetch only with fusion.');
     }
     const candidates = this.filtered(collection, filter);
     if (query === undefined || query === null) return candidates.slice(0, limit).map((point) => ({ point, score: 0 }));
 
-    const using = request['using'] as string | undefined;
+    const using = (request['using'] as string | null | undefined) ?? '';
     if (Array.isArray(query)) {
-      const name = using ?? '';
-      const config = collection.config.dense.get(name);
-      if (!config) throw new BadRequest(`Wrong input: Not existing vector name error: ${name}`);
+      const config = collection.config.dense.get(using);
+      if (!config) throw new BadRequest(`Wrong input: Not existing vector name error: ${using}`);
       if (query.length !== config.size) throw new BadRequest(`Wrong input: Vector dimension error: expected dim: ${config.size}, got ${query.length}`);
       const vector = config.distance === 'Cosine' ? normalise(query as number[]) : (query as number[]);
       return rank(
         candidates.flatMap((point) => {
-          const stored = point.dense.get(name);
-          return stored ? [{ point, score: stored.reduce((sum, x, i) => sum + x * vector[i]!, 0) }] : [];
+          const stored = point.dense.get(using);
+          return stored ? [{ point, score: f32(stored.reduce((sum, x, i) => sum + x * vector[i]!, 0)) }] : [];
         }),
       ).slice(0, limit);
     }
     if (isSparse(query)) {
-      const name = using ?? '';
-      const config = collection.config.sparse.get(name);
-      if (!config) throw new BadRequest(`Wrong input: Not existing vector name error: ${name}`);
+      const config = collection.config.sparse.get(using);
+      if (!config) throw new BadRequest(`Wrong input: Not existing vector name error: ${using}`);
       const sparse = checkSparse(query);
       const weights = new Map(sparse.indices.map((index, i) => [index, sparse.values[i]!]));
       if (config.modifier === 'idf') {
-        const stats = collection.sparseStats.get(name)!;
+        const corpus = ((request['params'] as Record<string, unknown> | null | undefined)?.['idf'] as { corpus?: unknown } | string | null | undefined) ?? 'global';
+        const population = typeof corpus === 'object' && corpus.corpus !== undefined ? this.filtered(collection, corpus.corpus) : [...collection.points.values()];
+        const withVector = population.filter((point) => point.sparse.has(using));
+        const n = withVector.length;
         for (const index of weights.keys()) {
-          const df = stats.df.get(index) ?? 0;
-          weights.set(index, weights.get(index)! * Math.log((stats.n - df + 0.5) / (df + 0.5) + 1));
+          const df = withVector.filter((point) => point.sparse.get(using)!.indices.includes(index)).length;
+          weights.set(index, f32(weights.get(index)! * Math.log((n - df + 0.5) / (df + 0.5) + 1)));
         }
       }
       return rank(
         candidates.flatMap((point) => {
-          const stored = point.sparse.get(name);
+          const stored = point.sparse.get(using);
           if (!stored) return [];
           let score = 0;
           let overlap = false;
@@ -278,118 +280,83 @@ class FakeQdrantEngine {
             overlap = true;
             score += weight * stored.values[i]!;
           });
-          return overlap ? [{ point, score }] : [];
+          return overlap ? [{ point, score: f32(score) }] : [];
         }),
       ).slice(0, limit);
     }
-    throw new BadRequest(`The fake does not serve this query: ${JSON.stringify(query).slice(0, 100)}`);
+    throw new Error(`The fake Qdrant does not implement this query: ${JSON.stringify(query).slice(0, 100)}`);
   }
-}
-
-function rank(scored: ScoredPoint[]): ScoredPoint[] {
-  return scored.sort((a, b) => b.score - a.score || compareIds(a.point.id, b.point.id));
-}
-
-/** Qdrant's RRF: a point at 0-based position p in a list adds 1 / ((p + 1) / weight + k − 1). */
-function rrf(lists: ScoredPoint[][], k: number, weights: number[] | null): ScoredPoint[] {
-  if (weights && weights.length !== lists.length) {
-    throw new BadRequest(`Wrong input: Number of weights in RRF should match number of pre-fetches: got ${weights.length}, expected ${lists.length}`);
-  }
-  const fused = new Map<string, ScoredPoint>();
-  lists.forEach((list, listIndex) => {
-    const weight = weights?.[listIndex] ?? 1;
-    list.forEach(({ point }, position) => {
-      const contribution = weight <= 0 ? 0 : 1 / ((position + 1) / weight + k - 1);
-      const key = String(point.id);
-      const entry = fused.get(key);
-      if (entry) entry.score += contribution;
-      else fused.set(key, { point, score: contribution });
-    });
-  });
-  return rank([...fused.values()]);
 }
 
 async function readBody(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
-  } catch {
-    throw new BadRequest('Format error in JSON body: malformed JSON');
+  } catch (error) {
+    throw new BadRequest(`Format error in JSON body: ${(error as Error).message}`);
   }
 }
 
-export async function startFakeQdrant(options: { apiKey?: string } = {}): Promise<FakeQdrant> {
+export async function startFakeQdrant(options: { apiKey?: string; port?: number } = {}): Promise<FakeQdrant> {
+  const api = qdrantApiDefinition();
   const engine = new FakeQdrantEngine();
   const requests: RecordedRequest[] = [];
-  const failures: Array<{ status: number; message: string; when: (request: RecordedRequest) => boolean }> = [];
+  const failures: Array<{ status: number; message: string; when: RequestFilter } | { interrupt: 'drop' | 'hang'; when: RequestFilter }> = [];
+  const hanging = new Set<ServerResponse>();
 
   const updateResult = (collection: FakeCollection) => ({ operation_id: ++collection.operations, status: 'completed' });
 
-  async function route(method: string, path: string, body: Record<string, unknown>): Promise<unknown> {
-    if (method === 'GET' && path === '/') return { title: 'qdrant - vector search engine (Sift test fake)', version: '1.19.0' };
-    if (method === 'GET' && path === '/collections') return { collections: [...engine.collections.keys()].map((name) => ({ name })) };
-    const match = /^\/collections\/([^/]+)(\/.*)?$/.exec(path);
-    if (!match) throw new HttpError(404, `Not found: ${method} ${path}`);
-    const name = decodeURIComponent(match[1]!);
-    const rest = match[2] ?? '';
-
-    switch (`${method} ${rest}`) {
-      case 'GET /exists':
+  async function serve(operationId: string, name: string, body: Record<string, unknown>): Promise<unknown> {
+    switch (operationId) {
+      case 'root':
+        return { title: 'qdrant - vector search engine (Sift test fake)', version: QDRANT_VERSION };
+      case 'get_collections':
+        return { collections: [...engine.collections.keys()].map((collection) => ({ name: collection })) };
+      case 'collection_exists':
         return { exists: engine.collections.has(name) };
-      case 'GET ': {
-        const collection = engine.collection(name);
-        return { status: 'green', points_count: collection.points.size, config: collection.config.definition };
-      }
-      case 'PUT ': {
+      case 'create_collection': {
         if (engine.collections.has(name)) throw new HttpError(409, `Wrong input: Collection \`${name}\` already exists!`);
-        const config = parseCollectionConfig(body);
-        const sparseStats = new Map([...config.sparse.keys()].map((vector) => [vector, { n: 0, df: new Map<number, number>() }]));
-        engine.collections.set(name, { config, points: new Map(), sparseStats, indexes: new Map(), operations: 0 });
+        engine.collections.set(name, { config: parseCollectionConfig(body), points: new Map(), indexes: new Map(), operations: 0 });
         return true;
       }
-      case 'DELETE ':
+      case 'delete_collection':
         return engine.collections.delete(name);
-      case 'PUT /index': {
+      case 'create_field_index': {
         const collection = engine.collection(name);
-        if (typeof body['field_name'] !== 'string') throw new BadRequest('Format error in JSON body: missing field `field_name`');
-        collection.indexes.set(body['field_name'], body['field_schema']);
+        collection.indexes.set(body['field_name'] as string, body['field_schema']);
         return updateResult(collection);
       }
-      case 'PUT /points': {
+      case 'upsert_points': {
         const collection = engine.collection(name);
-        const raw = body['points'];
-        if (!Array.isArray(raw)) throw new BadRequest('The fake takes the list form of upsert ({points: [...]}).');
-        // Validate every point before applying any, as Qdrant does for one request.
-        const points = raw.map((point) => storePoint(collection, point as Record<string, unknown>));
+        if (!Array.isArray(body['points'])) throw new Error('The fake Qdrant takes the list form of upsert ({points: [...]}).');
+        // Every point is checked before any is applied, as Qdrant does for one request.
+        const points = (body['points'] as Record<string, unknown>[]).map((point) => storePoint(collection, point));
         const result = updateResult(collection);
-        for (const point of points) putPoint(collection, { ...point, version: result.operation_id });
+        for (const point of points) collection.points.set(String(point.id), { ...point, version: result.operation_id });
         return result;
       }
-      case 'POST /points': {
+      case 'get_points': {
         const collection = engine.collection(name);
-        const ids = (body['ids'] as unknown[] | undefined) ?? [];
-        return ids.flatMap((raw) => {
+        return (body['ids'] as unknown[]).flatMap((raw) => {
           const point = collection.points.get(String(pointId(raw)));
           return point ? [record(point, body['with_payload'] ?? true, body['with_vector'] ?? false)] : [];
         });
       }
-      case 'POST /points/delete': {
+      case 'delete_points': {
         const collection = engine.collection(name);
         if (Array.isArray(body['points'])) {
-          for (const raw of body['points']) removePoint(collection, String(pointId(raw)));
-        } else if (body['filter'] !== undefined) {
-          for (const point of engine.filtered(collection, body['filter'])) removePoint(collection, String(point.id));
+          for (const raw of body['points']) collection.points.delete(String(pointId(raw)));
         } else {
-          throw new BadRequest('Format error in JSON body: expected `points` or `filter`');
+          for (const point of engine.filtered(collection, body['filter'])) collection.points.delete(String(point.id));
         }
         return updateResult(collection);
       }
-      case 'POST /points/scroll': {
+      case 'scroll_points': {
         const collection = engine.collection(name);
-        const limit = limitOf(body['limit'], 10);
+        const limit = (body['limit'] as number | null | undefined) ?? 10;
         let points = engine.filtered(collection, body['filter']);
         if (body['offset'] !== undefined && body['offset'] !== null) {
           const offset = pointId(body['offset']);
@@ -400,68 +367,78 @@ export async function startFakeQdrant(options: { apiKey?: string } = {}): Promis
           next_page_offset: points[limit]?.id ?? null,
         };
       }
-      case 'POST /points/count': {
+      case 'count_points':
+        return { count: engine.filtered(engine.collection(name), body['filter']).length };
+      case 'query_points': {
         const collection = engine.collection(name);
-        return { count: engine.filtered(collection, body['filter']).length };
-      }
-      case 'POST /points/query': {
-        const collection = engine.collection(name);
-        const offset = (body['offset'] as number | undefined) ?? 0;
-        const limit = limitOf(body['limit'], 10);
+        const offset = (body['offset'] as number | null | undefined) ?? 0;
+        const limit = (body['limit'] as number | null | undefined) ?? 10;
         const scored = engine.query(collection, { ...body, limit: limit + offset }, undefined).slice(offset, offset + limit);
         return {
-          points: scored.map(({ point, score }) => ({
-            ...record(point, body['with_payload'] ?? false, body['with_vector'] ?? false),
-            version: point.version,
-            score,
-          })),
+          points: scored.map(({ point, score }) => ({ ...record(point, body['with_payload'] ?? false, body['with_vector'] ?? false), version: point.version, score })),
         };
       }
       default:
-        throw new HttpError(404, `Not found: the fake does not serve ${method} /collections/{name}${rest}`);
+        throw new Error(`The fake Qdrant does not implement ${operationId}.`);
     }
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
     const url = new URL(request.url ?? '/', 'http://fake');
+    const method = request.method ?? 'GET';
     const send = (status: number, payload: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(payload));
     };
+    const time = () => (performance.now() - started) / 1000;
     try {
-      const body = await readBody(request);
-      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: url.pathname, body };
+      const recorded: RecordedRequest = { method, path: url.pathname, body: undefined };
       requests.push(recorded);
-      if (options.apiKey && request.headers['api-key'] !== options.apiKey) {
-        throw new HttpError(401, 'Must provide an API key or an Authorization bearer token');
-      }
+      recorded.body = await readBody(request);
+      if (options.apiKey && request.headers['api-key'] !== options.apiKey) throw new HttpError(401, 'Must provide an API key or an Authorization bearer token');
+      const matched = api.checkRequest(method, url.pathname, url.searchParams, recorded.body);
+      recorded.operationId = matched.operationId;
       const failureIndex = failures.findIndex((failure) => failure.when(recorded));
       if (failureIndex >= 0) {
         const [failure] = failures.splice(failureIndex, 1);
+        if ('interrupt' in failure!) {
+          if (failure.interrupt === 'drop') request.socket.destroy();
+          else hanging.add(response);
+          return;
+        }
         throw new HttpError(failure!.status, failure!.message);
       }
-      const result = await route(request.method ?? 'GET', url.pathname, (body ?? {}) as Record<string, unknown>);
-      if (url.pathname === '/') send(200, result);
-      else send(200, { result, status: 'ok', time: (performance.now() - started) / 1000 });
+      const result = await serve(matched.operationId, matched.params['collection_name'] ?? '', (recorded.body ?? {}) as Record<string, unknown>);
+      const answer = matched.operationId === 'root' ? result : { result, status: 'ok', time: time() };
+      api.checkResponse(matched.operationId, answer);
+      send(200, answer);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : error instanceof BadRequest ? 400 : 500;
-      send(status, { status: { error: error instanceof Error ? error.message : String(error) }, time: (performance.now() - started) / 1000 });
+      const status = error instanceof HttpError || error instanceof QdrantApiError ? error.status : error instanceof BadRequest ? 400 : 500;
+      send(status, { status: { error: error instanceof Error ? error.message : String(error) }, time: time() });
     }
   }
 
   const server: Server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     requests,
     collections: engine.collections,
     failNext(status, message, { count = 1, when = () => true } = {}) {
       for (let i = 0; i < count; i += 1) failures.push({ status, message, when });
     },
+    interruptNext(kind, { count = 1, when = () => true } = {}) {
+      for (let i = 0; i < count; i += 1) failures.push({ interrupt: kind, when });
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const response of hanging) response.socket?.destroy();
         server.closeAllConnections();
         server.close((error) => (error ? reject(error) : resolve()));
       }),

@@ -69,7 +69,8 @@ describe('QdrantVectorStore on the wire', () => {
     expect(queries).toHaveLength(1);
     expect(queries[0]!.body).toMatchObject({
       prefetch: [{ using: 'bm25' }, { using: 'dense' }],
-      query: { rrf: { k: 60, weights: [1, 2] } },
+      // Unequal weights: Qdrant's k from the mean weight (qdrant-rrf.ts), k' = round(60 / 1.5) + 1.
+      query: { rrf: { k: 41, weights: [1, 2] } },
     });
   });
 

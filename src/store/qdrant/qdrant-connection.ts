@@ -10,6 +10,12 @@ export interface QdrantConnectionOptions {
   timeoutMs?: number;
 }
 
+/** Told when Qdrant says a collection Sift relies on does not exist (deleted behind Sift's back). */
+export type MissingCollectionListener = (collection: string) => void;
+
+// Qdrant's words for a missing collection (lib/collection: CollectionError::NotFound).
+const MISSING_COLLECTION = /Collection `([^`]+)` doesn't exist/;
+
 /** What the client throws for a non-2xx answer (ApiError of its fetch layer), read structurally. */
 interface QdrantHttpError {
   status: number;
@@ -32,12 +38,16 @@ export function isNotFound(error: unknown): boolean {
 
 export class QdrantConnection {
   readonly client: QdrantClient;
+  onMissingCollection: MissingCollectionListener | null = null;
+
+  private readonly timeoutMs: number;
 
   constructor(readonly options: QdrantConnectionOptions) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
     this.client = new QdrantClient({
       url: options.url,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-      timeout: options.timeoutMs ?? 30_000,
+      timeout: this.timeoutMs,
       // The version check runs unawaited at construction and only logs; readiness reports reachability instead.
       checkCompatibility: false,
     });
@@ -58,6 +68,12 @@ export class QdrantConnection {
     if (isHttpError(error)) {
       const message = serverMessage(error);
       const details = { qdrantStatus: error.status, operation };
+      const missing = error.status === 404 ? MISSING_COLLECTION.exec(message)?.[1] : undefined;
+      if (missing) {
+        // Sift created it, so someone removed it; Sift makes it again on the next request.
+        this.onMissingCollection?.(missing);
+        return new SiftError(ErrorCode.StoreUnavailable, `${where} has no collection "${missing}" (deleted outside Sift?) and could not ${operation}; Sift creates it again on the next request.`, details);
+      }
       if (error.status === 401 || error.status === 403) {
         return new SiftError(ErrorCode.StoreUnavailable, `${where} refused the request to ${operation} (${error.status}): check QDRANT_API_KEY.`, details);
       }
@@ -71,7 +87,7 @@ export class QdrantConnection {
       return new SiftError(ErrorCode.Internal, `${where} rejected the request to ${operation} (${error.status}): ${message}`, details);
     }
     if (error instanceof QdrantClientTimeoutError) {
-      return new SiftError(ErrorCode.StoreUnavailable, `${where} did not answer in time to ${operation}.`, { operation });
+      return new SiftError(ErrorCode.StoreTimeout, `${where} did not answer within ${this.timeoutMs} ms (QDRANT_TIMEOUT_MS) to ${operation}.`, { operation });
     }
     if (error instanceof QdrantClientUnexpectedResponseError) {
       return new SiftError(ErrorCode.StoreUnavailable, `${where} gave an unexpected answer to ${operation}: ${error.message}`, { operation });

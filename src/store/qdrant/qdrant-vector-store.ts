@@ -27,6 +27,7 @@ import { isNotFound, QdrantConnection, type QdrantConnectionOptions } from './qd
 import { allOf, matchValue, metadataConditions, metadataPath } from './qdrant-filter.js';
 import { DEFAULT_LAYOUT, DENSE_VECTOR, QdrantLayout, SPARSE_VECTOR, type PayloadIndex, type QdrantLayoutOptions } from './qdrant-layout.js';
 import { nextOffset, type QdrantCondition, type QdrantCreateCollection, type QdrantFilter, type QdrantPoint, type QdrantQueryRequest } from './qdrant-types.js';
+import { qdrantFusion } from './qdrant-rrf.js';
 import { Registry, type CollectionRecord } from './registry.js';
 import { DEFAULT_BM25, querySparseVector, type Bm25Parameters } from './sparse-bm25.js';
 
@@ -85,6 +86,10 @@ export class QdrantVectorStore implements VectorStore {
     this.layout = new QdrantLayout({ ...DEFAULT_LAYOUT, ...options.layout });
     this.registry = new Registry(this.connection, this.layout);
     this.bm25 = options.bm25 ?? DEFAULT_BM25;
+    this.connection.onMissingCollection = (name) => {
+      this.ensured.delete(name);
+      this.metadataIndexes.delete(name);
+    };
   }
 
   async checkHealth(): Promise<void> {
@@ -241,7 +246,8 @@ export class QdrantVectorStore implements VectorStore {
     const target = await this.searchTarget(collection);
     if (!target) return [];
     const filter = this.searchFilter(collection, options);
-    return this.searchVisible(collection, target.space, options.limit, (limit) => ({ query: sparse, using: SPARSE_VECTOR, filter, limit }));
+    const params = this.idfCorpus(collection);
+    return this.searchVisible(collection, target.space, options.limit, (limit) => ({ query: sparse, using: SPARSE_VECTOR, filter, limit, params }));
   }
 
   async searchDense(collection: string, vector: Float32Array, options: SearchOptions): Promise<ScoredChunk[]> {
@@ -253,7 +259,11 @@ export class QdrantVectorStore implements VectorStore {
     return this.searchVisible(collection, target.space, options.limit, (limit) => ({ query: dense, using: DENSE_VECTOR, filter, limit }));
   }
 
-  /** One Query API call: BM25 and dense prefetches fused by Qdrant's RRF. */
+  /**
+   * One Query API call: BM25 and dense prefetches fused by Qdrant's RRF (see qdrant-rrf.ts for
+   * how Sift's RRF settings map onto Qdrant's). Each prefetch is cut at `limit`, as Sift cuts
+   * each list before fusing in process, so the fused ranking is the same one.
+   */
   async searchHybrid(collection: string, query: string, vector: Float32Array, options: HybridSearchOptions): Promise<ScoredChunk[]> {
     const target = await this.searchTarget(collection);
     if (!target) return [];
@@ -264,23 +274,20 @@ export class QdrantVectorStore implements VectorStore {
     if (sparse.indices.length === 0) return this.searchDense(collection, vector, options);
     const filter = this.searchFilter(collection, options);
     const dense = Array.from(vector);
-    const fusion: QdrantQueryRequest['query'] =
-      options.rrfK === undefined && options.weights === undefined
-        ? { fusion: 'rrf' }
-        : {
-            rrf: {
-              ...(options.rrfK === undefined ? {} : { k: options.rrfK }),
-              ...(options.weights === undefined ? {} : { weights: [options.weights.lexical, options.weights.dense] }),
-            },
-          };
-    return this.searchVisible(collection, target.space, options.limit, (limit) => ({
-      prefetch: [
-        { query: sparse, using: SPARSE_VECTOR, filter, limit },
-        { query: dense, using: DENSE_VECTOR, filter, limit },
-      ],
-      query: fusion,
-      limit,
-    }));
+    const fusion = qdrantFusion(options);
+    const hits = await this.searchVisible(collection, target.space, options.limit, (fetch) => {
+      // Stale points (a replacement in flight) take places in the prefetches too: deepen them by what the last attempt lost.
+      const depth = options.limit + (fetch - this.firstFetch(options.limit));
+      return {
+        prefetch: [
+          { query: sparse, using: SPARSE_VECTOR, filter, limit: depth, params: this.idfCorpus(collection) },
+          { query: dense, using: DENSE_VECTOR, filter, limit: depth },
+        ],
+        query: fusion.query,
+        limit: fetch,
+      };
+    });
+    return fusion.scale === 1 ? hits : hits.map((hit) => ({ ...hit, score: hit.score * fusion.scale }));
   }
 
   // --- internals -------------------------------------------------------------------------
@@ -290,17 +297,15 @@ export class QdrantVectorStore implements VectorStore {
     return this.registry.toCollectionInfo(record, { documents, chunks });
   }
 
-  /** Chunk points of the collection; exact except while a replacement is in flight (both versions counted). */
+  /**
+   * Chunk points of the collection; exact except while a replacement is in flight (both
+   * versions counted). The chunk space exists whenever the record does, so a 404 here means
+   * it was deleted outside Sift, and that is reported, not counted as zero.
+   */
   private async countChunks(record: CollectionRecord): Promise<number> {
-    try {
-      const { count } = await this.connection.call('count chunks', (client) =>
-        client.count(this.layout.chunkSpace(record.embeddingDimension), { filter: allOf(matchValue('collection', record.name)), exact: true }),
-      );
-      return count;
-    } catch (error) {
-      if (isNotFound(error)) return 0;
-      throw error;
-    }
+    const space = await this.ensureChunkSpace(record.embeddingDimension);
+    const { count } = await this.connection.call('count chunks', (client) => client.count(space, { filter: allOf(matchValue('collection', record.name)), exact: true }));
+    return count;
   }
 
   private async searchTarget(collection: string): Promise<{ record: CollectionRecord; space: string } | null> {
@@ -319,6 +324,20 @@ export class QdrantVectorStore implements VectorStore {
     }
   }
 
+  /** How many hits the first search attempt asks for: room for some stale points. */
+  private firstFetch(limit: number): number {
+    return limit + Math.max(limit, 10);
+  }
+
+  /**
+   * BM25's idf over this Sift collection's chunks only (Qdrant 1.19's IDF corpus), as the
+   * embedded store computes it per collection, rather than over every tenant sharing the
+   * Qdrant collection.
+   */
+  private idfCorpus(collection: string): { idf: { corpus: QdrantFilter } } {
+    return { idf: { corpus: allOf(matchValue('collection', collection)) } };
+  }
+
   private searchFilter(collection: string, options: SearchOptions): QdrantFilter {
     return allOf(matchValue('collection', collection), ...metadataConditions(options.filter));
   }
@@ -333,7 +352,7 @@ export class QdrantVectorStore implements VectorStore {
    * stale hits made the page short.
    */
   private async searchVisible(collection: string, space: string, limit: number, request: (limit: number) => QdrantQueryRequest): Promise<ScoredChunk[]> {
-    let fetch = limit + Math.max(limit, 10);
+    let fetch = this.firstFetch(limit);
     for (let attempt = 1; ; attempt += 1) {
       const { points } = await this.connection.call('search', (client) =>
         client.query(space, { ...request(fetch), with_payload: true, with_vector: false }),
