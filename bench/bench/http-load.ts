@@ -26,7 +26,8 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export async function runLoad(target: LoadTarget, concurrency: number, limits: { seconds: number; maxRequests: number }): Promise<LoadResult> {
+/** Stops at `seconds`, at `maxRequests`, or when `until` aborts, whichever comes first. */
+export async function runLoad(target: LoadTarget, concurrency: number, limits: { seconds: number; maxRequests: number; until?: AbortSignal }): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const payloads = target.method === 'GET' ? [null] : target.bodies.map((body) => Buffer.from(JSON.stringify(body)));
   const latenciesMs: number[] = [];
@@ -38,7 +39,7 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
 
   const worker = async (index: number) => {
     let next = Math.floor((index * payloads.length) / concurrency);
-    while (performance.now() < deadline && sent < limits.maxRequests) {
+    while (performance.now() < deadline && sent < limits.maxRequests && !limits.until?.aborted) {
       sent += 1;
       const payload = payloads[next % payloads.length]!;
       next += 1;
