@@ -10,6 +10,9 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { MetricsService } from './observability/metrics.service.js';
+import { SiftLogger } from './observability/startup-logger.js';
+import { ProviderHealth } from './providers/provider-health.js';
+import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -22,10 +25,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // contract); it has to be set before the first route, on an instance of our own.
   const server = express();
   server.set('case sensitive routing', true);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
-    bodyParser: false,
-    logger: logLevelsFrom(config.values.LOG_LEVEL),
-  });
+  const logger = new SiftLogger();
+  logger.setLogLevels(logLevelsFrom(config.values.LOG_LEVEL));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), { bodyParser: false, logger });
   // Node's defaults hold a slow client for minutes; these are settings. Node looks for
   // overdue requests every connectionsCheckingInterval (30 s by default), read at listen.
   const httpServer = app.getHttpServer() as Server & { connectionsCheckingInterval: number };
@@ -64,16 +66,46 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
+/** What a person starting Sift needs to read: where it is, what each stage runs on, what to try. */
 export function logStartup(config: AppConfig, address: string): void {
   const logger = new Logger('Sift');
-  logger.log(`Listening on ${address} (API docs at ${address}/docs)`);
-  logger.log(`Store: ${config.values.SIFT_STORE} in ${config.dataDir}`);
   const { embeddings, rerank, generation } = config.models;
   const describe = (model: { provider: string; model: string } | null, without: string) => (model ? `${model.provider} ${model.model}` : `none (${without})`);
+  const store =
+    config.values.SIFT_STORE === 'qdrant'
+      ? `qdrant at ${config.values.QDRANT_URL} (collections prefixed "${config.values.QDRANT_COLLECTION_PREFIX}"; documents registry there too)`
+      : `sqlite in ${config.dataDir}`;
+  logger.log(`Store: ${store}`);
   logger.log(`Embeddings: ${describe(embeddings, 'lexical BM25 retrieval only')}`);
   logger.log(`Rerank: ${describe(rerank, 'retrieval order is kept')}`);
   logger.log(`Generation: ${describe(generation, 'extractive answers quote the passages')}`);
   const { chat, vision, classify } = config.models;
   logger.log(`Gateway: chat ${describe(chat, 'POST /v1/chat off')}, vision ${describe(vision, 'POST /v1/vision off')}, classify ${describe(classify, 'POST /v1/classify off')}`);
-  logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; /v1 routes need a Bearer key.` : 'API keys: none; /v1 routes are open.');
+  logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; API routes need "Authorization: Bearer <key>".` : 'API keys: none; the API is open to anyone who can reach this address.');
+  logger.log(`Listening on ${address}: API at ${address}/v1, OpenAPI docs at ${address}/docs`);
+  const auth = config.apiKeys.length > 0 ? " -H 'authorization: Bearer <key>'" : '';
+  logger.log(`Try it (from the repository): curl -s${auth} -F files=@examples/travel.md ${address}/v1/collections/handbook/documents`);
+}
+
+/**
+ * The server starts even when its store or a model provider cannot be reached (so /readyz
+ * can say so), but says it at once, naming the address and what failed.
+ */
+export async function warnAboutUnreachableDependencies(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  const logger = new Logger('Sift');
+  try {
+    await app.get<VectorStore>(VECTOR_STORE).checkHealth();
+  } catch (error) {
+    const where = config.values.SIFT_STORE === 'qdrant' ? `Qdrant at ${config.values.QDRANT_URL}` : `The SQLite store in ${config.dataDir}`;
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn(`${reason.includes(where) ? reason : `${where} cannot be reached: ${reason}`}. Requests that need the store answer 503, and /readyz says not ready, until it can be reached.`);
+  }
+  // One line per unreachable provider, with the stages that depend on it.
+  const down = new Map<string, string[]>();
+  for (const check of await app.get(ProviderHealth).check()) {
+    if (check.status !== 'ok') down.set(check.detail ?? check.provider, [...(down.get(check.detail ?? check.provider) ?? []), `${check.stage} (${check.model})`]);
+  }
+  for (const [detail, stages] of down) {
+    logger.warn(`A model provider cannot be reached: ${detail}. Affected: ${stages.join(', ')}; those stages fall back as documented, and /readyz says not ready until it answers.`);
+  }
 }

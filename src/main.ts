@@ -36,11 +36,14 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => undefined);
   }
   // Loaded here, not at the top: the primary of a cluster needs none of the application.
-  const { createApp, logStartup } = await import('./app.factory.js');
+  const { createApp, logStartup, warnAboutUnreachableDependencies } = await import('./app.factory.js');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  if (config.role.slot === 1) logStartup(config, `http://${shownHost}:${config.port}`);
+  if (config.role.slot === 1) {
+    logStartup(config, `http://${shownHost}:${config.port}`);
+    await warnAboutUnreachableDependencies(app, config);
+  }
 }
 
 void main().catch((error: unknown) => {
