@@ -87,7 +87,9 @@ export class UsageLedger {
       }
       rows.set(key, row);
     }
-    return { rows: [...rows.values()].sort((a, b) => (a.day + a.stage + a.model).localeCompare(b.day + b.stage + b.model)), totals };
+    const sorted = [...rows.values()].sort((a, b) => (a.day + a.stage + a.model).localeCompare(b.day + b.stage + b.model));
+    // Sums stay exact while adding; what is shown is rounded, so 3.42e-5 does not read 0.000034200000000000005.
+    return { rows: sorted.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })), totals: { ...totals, costUsd: roundUsd(totals.costUsd) } };
   }
 
   private async *records(): AsyncGenerator<UsageRecord> {
@@ -105,4 +107,9 @@ export class UsageLedger {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+}
+
+/** Estimated costs to a millionth of a cent: finer than any price table, free of float noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e8) / 1e8;
 }
