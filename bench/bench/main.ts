@@ -313,7 +313,7 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, save: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
       strict: true,
     }));
   } catch (error) {
@@ -322,7 +322,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--only qdrant-hybrid|heavy-ingest]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--save] [--only qdrant-hybrid|heavy-ingest]\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)',
     );
     return 0;
   }
@@ -460,13 +460,15 @@ async function main(): Promise<number> {
   results.wallSeconds = round((performance.now() - started) / 1000, 1);
 
   printTable(results);
-  const dir = join(repoRoot, 'bench/results');
+  // A local run goes to an ignored folder; --save puts it with the committed results.
+  const folder = values.save ? 'bench/results' : 'bench/results/local';
+  const dir = join(repoRoot, folder);
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const file = join(dir, `${results.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, json);
   writeFileSync(join(dir, 'latest.json'), json);
-  console.log(`\nwritten: ${file} (and bench/results/latest.json)`);
+  console.log(`\nwritten: ${file} (and ${folder}/latest.json)${values.save ? '' : '; add --save to keep it with the committed results'}`);
   return 0;
 }
 
