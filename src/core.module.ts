@@ -3,6 +3,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from './config/app-config.js';
 import { AskService } from './answer/ask.service.js';
+import { QueryRewriter } from './conversation/query-rewriter.service.js';
 import { EMBEDDINGS_CLIENT } from './embeddings/embeddings-client.js';
 import { EmbeddingService } from './embeddings/embedding.service.js';
 import { ChatService } from './gateway/chat.service.js';
@@ -62,6 +63,7 @@ export class CoreModule {
         ParserThreads,
         IngestionService,
         SearchService,
+        QueryRewriter,
         AskService,
         // Model gateway: chat, vision, classification, estimates.
         GatewayModels,

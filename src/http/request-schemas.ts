@@ -58,8 +58,15 @@ export const searchRequestSchema = z.strictObject({
   rerank,
 });
 
+/** Earlier turns of a conversation; the configured bounds (turns, characters) are checked by the service. */
+export const conversationTurnSchema = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+});
+
 export const askRequestSchema = z.strictObject({
   question: queryText,
+  history: z.array(conversationTurnSchema).max(1000).optional(),
   topK: z.number().int().min(1).max(20).default(5),
   candidates,
   filter: metadataFilterSchema.optional(),
