@@ -20,6 +20,7 @@ import { MetricsService } from './observability/metrics.service.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
+import { RerankApiService } from './reranking/rerank-api.service.js';
 import { RerankService } from './reranking/rerank.service.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
@@ -59,6 +60,7 @@ export class CoreModule {
         EmbeddingService,
         GenerationService,
         RerankService,
+        RerankApiService,
         IngestionStats,
         ParserThreads,
         IngestionService,
@@ -73,7 +75,7 @@ export class CoreModule {
         ClassifyService,
         EstimateService,
       ],
-      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService],
+      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService],
     };
   }
 }
