@@ -16,6 +16,7 @@ import { IngestUploadsModule } from './ingestion/ingest-uploads.module.js';
 import { incomingSpoolDir } from './ingestion/upload-spool.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { QueryController } from './http/query.controller.js';
+import { OpenAiController } from './http/openai.controller.js';
 import { RerankApiController } from './http/rerank-api.controller.js';
 import { UsageController } from './http/usage.controller.js';
 
@@ -39,7 +40,7 @@ export class AppModule {
           limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
         }),
       ],
-      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController],
+      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController],
       providers: [
         // The `classify` job kind; it registers with JobsModule's runner.
         ClassifyJobs,

@@ -22,6 +22,8 @@ import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
 import { RerankApiService } from './reranking/rerank-api.service.js';
 import { RerankService } from './reranking/rerank.service.js';
+import { ChatCompletionsService } from './openai/chat-completions.service.js';
+import { OpenAiModelsService } from './openai/openai-models.service.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 import { UsageLedger } from './usage/usage-ledger.service.js';
@@ -74,8 +76,11 @@ export class CoreModule {
         VisionService,
         ClassifyService,
         EstimateService,
+        // The OpenAI-compatible surface.
+        OpenAiModelsService,
+        ChatCompletionsService,
       ],
-      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService],
+      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
     };
   }
 }
