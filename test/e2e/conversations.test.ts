@@ -4,15 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-behaviour.js';
 import { startFakeGemini } from '../fakes/fake-gemini.js';
+import { FIRST_TURN, FOLLOW_UP, HANDBOOK } from '../fixtures/handbook-conversation.js';
 import { postJson, startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
 
-export const HANDBOOK = [
-  { name: 'leave.md', content: '# Parental leave\n\nParental leave is paid for every parent after a birth or an adoption. It lasts sixteen weeks and can be split into two blocks.\n' },
-  { name: 'passport.md', content: '# Passports\n\nHow long a passport lasts: ten years.\n' },
-  { name: 'hotel.md', content: '# Hotels\n\nHotel stays are reimbursed up to 180 euros per night.\n' },
-];
-export const FIRST_TURN = { role: 'user', content: 'What is the parental leave policy?' };
-export const FOLLOW_UP = 'and how long does it last?';
 const history = [FIRST_TURN, { role: 'assistant', content: 'Parental leave is paid for every parent after a birth or an adoption. [1]' }];
 
 const stage = (body: any, name: string) => body.trace.stages.find((s: { stage: string }) => s.stage === name);
