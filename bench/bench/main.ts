@@ -26,6 +26,7 @@ import { measureHealthDuringHeavyIngest, type HeavyIngestResult } from './heavy-
 import { measureClassifyThroughput, type ClassifyThroughputResult } from './classify-throughput.js';
 import { benchPdfIngest, type PdfIngestResult } from './pdf-ingest.js';
 import { measureRerankLatency, type RerankLatencyResult } from './rerank-latency.js';
+import { measureStandardApis, type StandardApisResult } from './standard-apis.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { startSiftServer } from './sift-server.js';
@@ -58,7 +59,7 @@ const PROFILES: Record<Profile['name'], Profile> = {
 };
 
 // The issues' acceptance figures for this 2-core machine.
-const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50 };
+const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50, bm25RerankApiP50Ms: 5, chatCompletionsOverheadP50Ms: 10 };
 // The rerank measurement: a model that takes 120 ms per call, 100 candidates, window 20.
 const RERANK = { modelLatencyMs: 120, candidates: 100, window: 20 };
 // The Qdrant hybrid measurement: the fake Qdrant holds everything in memory and scores by brute force, so a slice of the corpus.
@@ -384,6 +385,16 @@ async function main(): Promise<number> {
   }
   log(`classify: ${profile.classifyTexts} texts in batches of ${CLASSIFY.batchSize} (${CLASSIFY.concurrency} in flight) vs ${profile.classifyOneByOneTexts} one at a time, model latency ${CLASSIFY.modelLatencyMs} ms ...`);
   const classify: ClassifyThroughputResult = await measureClassifyThroughput({ ...CLASSIFY, texts: profile.classifyTexts, oneByOneTexts: profile.classifyOneByOneTexts });
+  log(`standard APIs: /v1/rerank of 100 documents (fake model at ${RERANK.modelLatencyMs} ms per call, and BM25), /v1/chat/completions overhead ...`);
+  const standardApis: StandardApisResult = await measureStandardApis({
+    repoRoot,
+    texts: workload.corpus.map((doc) => `${doc.title} ${doc.text}`.trim().slice(0, 8000)),
+    queries: workload.queries.map(([, query]) => query),
+    documents: 100,
+    modelLatencyMs: RERANK.modelLatencyMs,
+    requests: profile.name === 'quick' ? 50 : 200,
+    modelRequests: profile.rerankQueries,
+  });
   log(`PDF: ingesting a generated ${profile.pdfPages}-page PDF in its own process ...`);
   const pdf: PdfIngestResult = await benchPdfIngest({ pages: profile.pdfPages });
   log('measuring MiniSearch in its own process ...');
@@ -412,6 +423,7 @@ async function main(): Promise<number> {
       workers: { count: http.cluster.workers, searchC8: http.cluster.searchC8, serverPeakRssBytes: http.cluster.serverPeakRssBytes },
       rerank,
       classify,
+      standardApis,
       pdf,
       qdrantHybrid,
       heavyIngest,
@@ -454,6 +466,10 @@ async function main(): Promise<number> {
       rerankListwiseAddedP50Ms: { target: `<= ${TARGETS.rerankAddedP50Ms}`, value: listwise(rerank).addedP50Ms, met: listwise(rerank).addedP50Ms <= TARGETS.rerankAddedP50Ms },
       pdfPeakRssMiB: { target: `<= ${TARGETS.pdfPeakRssBytes / 2 ** 20}`, value: round(pdf.peakRssBytes / 2 ** 20, 1), met: pdf.peakRssBytes <= TARGETS.pdfPeakRssBytes },
       healthDuringHeavyIngestP99Ms: { target: `<= ${TARGETS.healthDuringHeavyIngestP99Ms}`, value: heavyIngest.duringIngest.p99Ms, met: heavyIngest.duringIngest.p99Ms <= TARGETS.healthDuringHeavyIngestP99Ms },
+      rerankApiRoundTrips: { target: `<= ${TARGETS.rerankRoundTrips}`, value: standardApis.rerankModel.roundTripsPerRequest, met: standardApis.rerankModel.roundTripsPerRequest <= TARGETS.rerankRoundTrips },
+      rerankApiP50Ms: { target: `<= ${TARGETS.rerankAddedP50Ms}`, value: standardApis.rerankModel.p50Ms, met: standardApis.rerankModel.p50Ms <= TARGETS.rerankAddedP50Ms },
+      rerankApiBm25P50Ms: { target: `<= ${TARGETS.bm25RerankApiP50Ms}`, value: standardApis.rerankBm25.p50Ms, met: standardApis.rerankBm25.p50Ms <= TARGETS.bm25RerankApiP50Ms },
+      chatCompletionsOverheadP50Ms: { target: `<= ${TARGETS.chatCompletionsOverheadP50Ms}`, value: standardApis.chatCompletions.overheadP50Ms, met: standardApis.chatCompletions.overheadP50Ms <= TARGETS.chatCompletionsOverheadP50Ms },
     },
     wallSeconds: 0,
   };
@@ -482,6 +498,7 @@ type Results = {
     workers: { count: number; searchC8: LatencySummary; serverPeakRssBytes: number | null };
     rerank: RerankLatencyResult;
     classify: ClassifyThroughputResult;
+    standardApis: StandardApisResult;
     pdf: PdfIngestResult;
     qdrantHybrid: QdrantHybridResult;
     heavyIngest: HeavyIngestResult;
@@ -562,9 +579,19 @@ function printTable(results: Results): void {
       '',
       ...heavyIngestRows(sift.heavyIngest),
       '',
+      `standard APIs over HTTP, ${sift.standardApis.documents} documents per rerank request:`,
+      formatTable(
+        ['measure', 'p50', 'p99', 'detail'],
+        [
+          [`POST /v1/rerank, fake model at ${sift.standardApis.modelLatencyMs} ms per call`, formatMs(sift.standardApis.rerankModel.p50Ms), formatMs(sift.standardApis.rerankModel.p99Ms), `${sift.standardApis.rerankModel.roundTripsPerRequest} round trips, ${sift.standardApis.rerankModel.callsPerRequest} calls per request`],
+          ['POST /v1/rerank, no model (BM25)', formatMs(sift.standardApis.rerankBm25.p50Ms), formatMs(sift.standardApis.rerankBm25.p99Ms), ''],
+          ['POST /v1/chat/completions above the model\'s own time', formatMs(sift.standardApis.chatCompletions.overheadP50Ms), '', `${formatMs(sift.standardApis.chatCompletions.httpP50Ms)} through Sift, ${formatMs(sift.standardApis.chatCompletions.directP50Ms)} calling the model directly`],
+        ],
+      ),
+      '',
       `PDF ingest (${sift.pdf.pages} pages, ${sift.pdf.chunks} chunks): ${formatCount(sift.pdf.ingestPagesPerSecond)} pages/s ingest, ${formatCount(sift.pdf.parsePagesPerSecond)} pages/s text extraction, peak RSS ${mib(sift.pdf.peakRssBytes)}`,
       '',
-      'targets (issues 4, 6, 7, 13; this 2-core machine):',
+      'targets (issues 4, 6, 7, 13, 14; this 2-core machine):',
       ...Object.entries(results.targets).map(([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name} ${t.target}: ${t.value}`),
       `requests failed: ${h.searchC1.errors + h.searchC8.errors + h.askC1.errors + h.healthC8.errors + w.searchC8.errors}`,
     ].join('\n'),
