@@ -89,7 +89,8 @@ export class RerankApiService {
     const model = this.check(request);
     const started = performance.now();
     const maxTokens = request.maxTokensPerDoc ?? DEFAULT_MAX_TOKENS_PER_DOC;
-    const texts = request.documents.map((text) => clipToTokens(text, maxTokens));
+    // A text has at most one estimated token per character, so most documents need no count.
+    const texts = request.documents.map((text) => (text.length > maxTokens ? clipToTokens(text, maxTokens) : text));
     const warnings: string[] = [];
     let order: Array<{ index: number; score: number }>;
     let rerankTrace: RerankTrace | undefined;

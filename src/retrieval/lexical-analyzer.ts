@@ -50,8 +50,11 @@ function termFor(word: string): string | null {
   return term;
 }
 
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 export function analyze(text: string): string[] {
-  const folded = text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
+  // ASCII has nothing to decompose; skipping NFKD there saves a pass over the text.
+  const folded = (ASCII_ONLY.test(text) ? text : text.normalize('NFKD').replace(COMBINING_MARKS, '')).toLowerCase();
   const terms: string[] = [];
   for (const word of folded.match(TERM_PATTERN) ?? []) {
     const term = termFor(word);

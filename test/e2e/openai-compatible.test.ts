@@ -6,13 +6,12 @@
 import { ChatOpenAI } from '@langchain/openai';
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import OpenAI from 'openai';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-behaviour.js';
 import { startFakeGemini } from '../fakes/fake-gemini.js';
 import { waitUntil } from '../fakes/test-support.js';
 import { makePng } from '../fixtures/make-image.js';
+import { usageLines } from '../helpers/usage-lines.js';
 import { postJson, startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
 import { FIRST_TURN, FOLLOW_UP, HANDBOOK } from '../fixtures/handbook-conversation.js';
 
@@ -23,10 +22,6 @@ async function upload(sift: RunningSift, headers: Record<string, string> = {}) {
   expect(response.status).toBe(200);
 }
 
-function usageLines(sift: RunningSift): unknown[] {
-  const file = join(sift.dataDir, 'usage.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
-}
 
 describe('OpenAI-compatible API without a model', () => {
   let sift: RunningSift;

@@ -2,14 +2,13 @@
 // SDK (v1 and v2 clients), LangChain's CohereRerank with a client pointed at Sift, and the
 // exact request Open WebUI's external reranker makes. BM25 without a model, the fake Gemini
 // as the rerank model, and bad input in Cohere's error body with nothing recorded as usage.
-import { readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CohereRerank } from '@langchain/cohere';
 import { Document } from '@langchain/core/documents';
 import { CohereClient, CohereClientV2, CohereError } from 'cohere-ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FakeServer } from '../fakes/fake-behaviour.js';
 import { startFakeGemini } from '../fakes/fake-gemini.js';
+import { usageLines } from '../helpers/usage-lines.js';
 import { postJson, startSift, type RunningSift } from '../helpers/sift-server.js';
 
 const QUERY = 'What is the capital of the United States?';
@@ -28,10 +27,6 @@ function expectDescending(results: Array<{ relevanceScore?: number; relevance_sc
   expect([...scores].sort((a, b) => b - a)).toEqual(scores);
 }
 
-function usageLines(sift: RunningSift): any[] {
-  const file = join(sift.dataDir, 'usage.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
-}
 
 describe('rerank API without a model: BM25 over the given documents', () => {
   let sift: RunningSift;
