@@ -12,10 +12,12 @@ const B = 0.75;
 /** One BM25 score per document, in input order; 0 for a document sharing no query term. */
 export function bm25Scores(query: string, documents: readonly string[]): number[] {
   const queryTerms = analyzeQuery(query);
+  const wanted = new Set(queryTerms);
+  // Only the query's terms are counted; the rest matter only for the length.
   const counts = documents.map((text) => {
     const tf = new Map<string, number>();
     const terms = analyze(text);
-    for (const term of terms) tf.set(term, (tf.get(term) ?? 0) + 1);
+    for (const term of terms) if (wanted.has(term)) tf.set(term, (tf.get(term) ?? 0) + 1);
     return { tf, length: terms.length };
   });
   const total = counts.length;
