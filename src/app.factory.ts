@@ -9,6 +9,8 @@ import express, { json, type NextFunction, type Request, type Response } from 'e
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
+import { deferBodyErrors } from './http/error-envelope.js';
+import { rerankApiBodyLimitBytes } from './reranking/rerank-api.service.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { SiftLogger } from './observability/startup-logger.js';
 import { ProviderHealth } from './providers/provider-health.js';
@@ -36,10 +38,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   httpServer.connectionsCheckingInterval = Math.min(1000, config.limits.headersTimeoutMs);
   // Classification sends many texts at once; its own parser runs first (and the global one
   // then skips the parsed body).
-  app.use('/v1/classify', json({ limit: classifyBodyLimitBytes(config) }));
+  app.use('/v1/classify', deferBodyErrors(json({ limit: classifyBodyLimitBytes(config) })));
+  // The rerank API takes up to 1,000 documents of RERANK_API_MAX_DOCUMENT_CHARS each.
+  app.use(['/v1/rerank', '/v2/rerank'], deferBodyErrors(json({ limit: rerankApiBodyLimitBytes(config) })));
   // A query far over MAX_QUERY_CHARS must reach validation and get a 400 that says so,
   // not a 413 from the body parser; 1 MB is still a bound on what JSON requests cost.
-  app.useBodyParser('json', { limit: '1mb' });
+  // Parser errors are raised inside the matched route, so they answer in its error envelope.
+  app.use(deferBodyErrors(json({ limit: '1mb' })));
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag; API answers are not cached by clients.
   app.set('etag', false);

@@ -1,3 +1,4 @@
+import type { ConversationTurn, RewriteMethod } from '../conversation/conversation-types.js';
 import type { QueryTrace } from '../observability/trace.js';
 import type { RetrievalMode } from '../retrieval/search-types.js';
 import type { RerankRequestOptions } from '../reranking/rerank.service.js';
@@ -10,6 +11,11 @@ export interface AskRequest {
   candidates?: number;
   filter?: MetadataFilter;
   rerank?: boolean | RerankRequestOptions;
+  /** Earlier turns, oldest first; a follow-up is rewritten into a standalone query from them. */
+  history?: ConversationTurn[];
+  /** Caps the written answer (chat completions' max_tokens). */
+  maxOutputTokens?: number;
+  temperature?: number;
 }
 
 /** A numbered source an answer cites as `[n]`. */
@@ -26,6 +32,10 @@ export interface Citation {
 
 export interface AskResponse {
   question: string;
+  /** What retrieval searched: the question, or its standalone rewrite when history was given. */
+  query: string;
+  /** How `query` came about (see the trace's `rewrite` stage). */
+  rewrite: RewriteMethod;
   answer: string;
   /** False when the documents hold nothing that answers the question. */
   found: boolean;

@@ -3,6 +3,9 @@
 // model fails. Either way the answer cites the passages, and the trace says what happened.
 import { Injectable } from '@nestjs/common';
 import { isSiftError } from '../common/errors.js';
+import { AppConfig } from '../config/app-config.js';
+import { assertConversationLimits } from '../conversation/conversation-limits.js';
+import { QueryRewriter } from '../conversation/query-rewriter.service.js';
 import { GenerationService } from '../generation/generation.service.js';
 import { TraceRecorder } from '../observability/trace.js';
 import { SearchService } from '../retrieval/search.service.js';
@@ -29,27 +32,37 @@ export class AskService {
     private readonly search: SearchService,
     private readonly generation: GenerationService,
     private readonly meters: UsageMeters,
+    private readonly rewriter: QueryRewriter,
+    private readonly config: AppConfig,
   ) {}
 
+  /** The checks that can fail before any work (and before a stream opens). */
+  async assertAskable(collection: string, request: Pick<AskRequest, 'question' | 'history'>) {
+    assertConversationLimits(request.history ?? [], { maxTurns: this.config.values.CONVERSATION_MAX_TURNS, maxChars: this.config.values.CONVERSATION_MAX_CHARS });
+    return this.search.assertSearchable(collection, request.question, 'question');
+  }
+
   async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
-    const info = await this.search.assertSearchable(collection, request.question, 'question');
+    const info = await this.assertAskable(collection, request);
+    const history = request.history ?? [];
     const trace = new TraceRecorder();
     const meter = this.meters.start();
-    const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
+    const rewrite = await this.rewriter.rewrite(request.question, history, trace, meter, options.signal);
+    const retrieved = await this.search.retrieve(info, { query: rewrite.query, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
     const passages = retrieved.results;
     options.emit?.({
       event: 'sources',
       data: { sources: passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, source: p.source, headingPath: p.headingPath, page: p.page })) },
     });
 
-    const answer = (await this.generated(request.question, passages, trace, meter, options)) ?? this.extractive(request.question, passages, trace, options);
-    const response: AskResponse = { question: request.question, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
+    const answer = (await this.generated(request, passages, trace, meter, options)) ?? this.extractive(rewrite.query, passages, trace, options);
+    const response: AskResponse = { question: request.question, query: rewrite.query, rewrite: rewrite.method, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
     options.emit?.({ event: 'done', data: response });
     return response;
   }
 
   /** The model's answer, or null when there is no model or it failed (the trace says which). */
-  private async generated(question: string, passages: RankedChunk[], trace: TraceRecorder, meter: UsageMeter, options: AskOptions) {
+  private async generated(request: AskRequest, passages: RankedChunk[], trace: TraceRecorder, meter: UsageMeter, options: AskOptions) {
     if (!this.generation.model) return null;
     if (passages.length === 0) {
       trace.note('No passage matched, so the model was not called.');
@@ -63,7 +76,8 @@ export class AskService {
             options.emit!({ event: 'token', data: { text } });
           }
         : undefined;
-      const result = await trace.time('generate', () => this.generation.generate(question, passages, meter, { signal: options.signal, onToken }), (r) => ({
+      const generateOptions = { signal: options.signal, onToken, history: request.history, maxOutputTokens: request.maxOutputTokens, temperature: request.temperature };
+      const result = await trace.time('generate', () => this.generation.generate(request.question, passages, meter, generateOptions), (r) => ({
         found: r.found,
         citations: r.citations.length,
         droppedCitations: r.droppedNumbers.length,

@@ -20,6 +20,8 @@ export class UsageMeter {
   constructor(
     private readonly ledger: UsageLedger,
     private readonly prices: PriceTable,
+    /** Marks every record of this meter with the standard API it served. */
+    private readonly api?: string,
   ) {}
 
   record(call: ModelCall): UsageRecord {
@@ -36,6 +38,7 @@ export class UsageMeter {
       costUsd: this.prices.costUsd(provider, model, call.usage.inputTokens, call.usage.outputTokens),
       outcome: call.outcome,
       estimated: call.estimated,
+      ...(this.api ? { api: this.api } : {}),
     };
     this.records.push(record);
     this.ledger.record(record);

@@ -16,7 +16,8 @@ export class UsageMeters {
     this.prices = new PriceTable(config.priceOverrides);
   }
 
-  start(): UsageMeter {
-    return new UsageMeter(this.ledger, this.prices);
+  /** `api` marks the records of a request to a standard API (rerank API, chat completions). */
+  start(api?: string): UsageMeter {
+    return new UsageMeter(this.ledger, this.prices, api);
   }
 }
