@@ -1,0 +1,62 @@
+// Cuts a passage into the units an extractive answer can quote: whole sentences of prose,
+// single lines of code. Passages are clean text (parsers render Markdown and HTML), with a
+// blank line between blocks, so a block is either prose or code, and a heading is a block
+// whose text is one of the passage's headings.
+import { analyze } from '../retrieval/lexical-analyzer.js';
+import type { RankedChunk } from '../retrieval/search-types.js';
+
+export interface AnswerUnit {
+  text: string;
+  kind: 'sentence' | 'code';
+  chunkIndex: number;
+  /** Index of the block within the passage, and of the unit within the passage. */
+  block: number;
+  position: number;
+  terms: Set<string>;
+  /** Terms of the passage's title and heading path: what the unit is about. */
+  contextTerms: Set<string>;
+  /** A sentence right before a code block, which it usually introduces. */
+  introducesCode: boolean;
+}
+
+const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
+const MIN_SENTENCE_WORDS = 3;
+// Signs of a line of code or a shell command; prose rarely has them at these places.
+const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export |const |let |var |function |return |await |require\(|\/\/|#!|<\/?[a-z])|\w\([^)]*\)\s*;?\s*$|^\s*[\w.$]+\s*=[^=]/;
+const COMMENT_LINE = /^\s*(?:\/\/|#(?!!)|\/\*|\*)/;
+const URL_ONLY = /^\S*:\/\/\S*$/;
+
+export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
+  const headings = new Set([...chunk.headingPath, ...(chunk.title ? [chunk.title] : [])].map((text) => text.trim()));
+  const contextTerms = new Set(analyze([...headings].join(' ')));
+  const units: AnswerUnit[] = [];
+  const blocks = chunk.text.split(/\n{2,}/);
+  for (const [block, raw] of blocks.entries()) {
+    const text = raw.trim();
+    if (text === '' || headings.has(text)) continue;
+    const lines = text.split('\n');
+    const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
+      units.push({ ...unit, chunkIndex, block, position: units.length, terms: new Set(analyze(unit.text)), contextTerms, introducesCode: false });
+    if (isCodeBlock(lines)) {
+      // Comment lines explain the code around them; alone they answer nothing.
+      for (const line of lines) if (line.trim() !== '' && !COMMENT_LINE.test(line)) add({ text: line.trim(), kind: 'code' });
+      continue;
+    }
+    for (const line of lines) {
+      for (const { segment } of segmenter.segment(line)) {
+        const sentence = segment.replace(/\s+/g, ' ').trim();
+        if (sentence.split(' ').length < MIN_SENTENCE_WORDS || URL_ONLY.test(sentence)) continue;
+        add({ text: sentence, kind: 'sentence' });
+      }
+    }
+    const last = units.at(-1);
+    const nextIsCode = blocks[block + 1] !== undefined && isCodeBlock(blocks[block + 1]!.trim().split('\n'));
+    if (last && last.block === block && nextIsCode) last.introducesCode = true;
+  }
+  return units;
+}
+
+/** A block is code when at least half its lines look like code. */
+function isCodeBlock(lines: readonly string[]): boolean {
+  return lines.filter((line) => CODE_LINE.test(line)).length * 2 >= lines.length;
+}
