@@ -6,6 +6,7 @@ import { analyze } from '../retrieval/lexical-analyzer.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
 
 export interface AnswerUnit {
+  /** A sentence, or a whole code block. */
   text: string;
   kind: 'sentence' | 'code';
   chunkIndex: number;
@@ -23,7 +24,6 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const MIN_SENTENCE_WORDS = 3;
 // Signs of a line of code or a shell command; prose rarely has them at these places.
 const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export |const |let |var |function |return |await |require\(|\/\/|#!|<\/?[a-z])|\w\([^)]*\)\s*;?\s*$|^\s*[\w.$]+\s*=[^=]/;
-const COMMENT_LINE = /^\s*(?:\/\/|#(?!!)|\/\*|\*)/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
 
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
@@ -36,10 +36,18 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
     if (text === '' || headings.has(text)) continue;
     const lines = text.split('\n');
     const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
-      units.push({ ...unit, chunkIndex, block, position: units.length, terms: new Set(analyze(unit.text)), contextTerms, introducesCode: false });
+      units.push({ ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, introducesCode: false });
     if (isCodeBlock(lines)) {
-      // Comment lines explain the code around them; alone they answer nothing.
-      for (const line of lines) if (line.trim() !== '' && !COMMENT_LINE.test(line)) add({ text: line.trim(), kind: 'code' });
+      // Code is judged as a whole block (its lines make sense together); the answer quotes its
+      // best lines. A blank line inside a code block splits it in the passage text: rejoin.
+      const previous = units.at(-1);
+      if (previous?.kind === 'code' && previous.block === block - 1) {
+        previous.text += `\n\n${text}`;
+        previous.block = block;
+        for (const term of termsOf(text)) previous.terms.add(term);
+      } else {
+        add({ text, kind: 'code' });
+      }
       continue;
     }
     for (const line of lines) {
@@ -54,6 +62,13 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
     if (last && last.block === block && nextIsCode) last.introducesCode = true;
   }
   return units;
+}
+
+/** The analyzer's terms, plus the words inside camelCase names (fileTypeFromBuffer: file, type, from, buffer). */
+function termsOf(text: string): Set<string> {
+  const terms = new Set(analyze(text));
+  if (/[a-z][A-Z]/.test(text)) for (const term of analyze(text.replace(/([a-z\d])([A-Z])/g, '$1 $2'))) terms.add(term);
+  return terms;
 }
 
 /** A block is code when at least half its lines look like code. */

@@ -22,9 +22,9 @@ const MAX_UNIT_CHARS = 400;
 const SNIPPET_CHARS = 240;
 /** A later pick must score at least this share of the best one: weaker sentences only dilute. */
 const MIN_SHARE_OF_BEST = 0.5;
-/** Lines of code shown after a sentence that introduces them, and their total length. */
-const MAX_CODE_LINES = 2;
-const MAX_CODE_CHARS = 200;
+/** Lines of code an answer quotes from one block, and their total length. */
+const MAX_CODE_LINES = 3;
+const MAX_CODE_CHARS = 240;
 
 // Words that shape a question but say nothing about its topic.
 const QUESTION_WORDS = new Set(analyze('how do does did can could should would want need way possible use using get make'));
@@ -102,6 +102,10 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
     for (const term of best.unit.terms) covered.add(term);
   }
   if (picked.length === 0) return { answer: null, citations: [] };
+  if (intent === 'how-to') {
+    const example = exampleFor(picked, units, scoreOf);
+    if (example) picked.push(example);
+  }
 
   picked.sort((a, b) => a.chunkIndex - b.chunkIndex || a.position - b.position);
   const citationNumber = new Map<number, number>();
@@ -123,25 +127,55 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
         snippet: clip(unit.text, SNIPPET_CHARS),
       });
     }
-    return `${withCode(unit, units, picked, intent)} [${n}]`;
+    return `${withCode(unit, units, picked, intent, new Set(questionTerms))} [${n}]`;
   });
   return { answer: parts.join(' '), citations };
 }
 
-/** The unit's text, followed by the code it introduces when it ends in ":" or the question asks how. */
-function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent): string {
+/**
+ * "How do I" wants to see how: when no pick is code or brings code along, the best code
+ * block of the passages is added (the best pick's own passage wins a tie).
+ */
+function exampleFor(picked: AnswerUnit[], units: AnswerUnit[], scoreOf: (unit: AnswerUnit) => number): AnswerUnit | null {
+  if (picked.some((unit) => unit.kind === 'code' || unit.introducesCode)) return null;
+  const home = picked[0]!.chunkIndex;
+  let best: { unit: AnswerUnit; score: number } | null = null;
+  for (const unit of units) {
+    if (unit.kind !== 'code') continue;
+    const score = scoreOf(unit) * (unit.chunkIndex === home ? 1.2 : 1);
+    if (score > 0 && (!best || score > best.score)) best = { unit, score };
+  }
+  return best?.unit ?? null;
+}
+
+/** How a unit reads in the answer: a sentence as it is, code as its best lines, and a sentence that introduces code with that code. */
+function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent, questionTerms: ReadonlySet<string>): string {
+  if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
   const text = clip(unit.text, MAX_UNIT_CHARS);
   if (!unit.introducesCode || !(unit.text.endsWith(':') || intent === 'how-to')) return text;
-  const code: string[] = [];
+  const code = units.find((next) => next.chunkIndex === unit.chunkIndex && next.block === unit.block + 1 && next.kind === 'code');
+  return code === undefined || picked.includes(code) ? text : `${text} ${codeLines(code.text, questionTerms)}`;
+}
+
+// Imports and requires open most examples; they say which module, not how to do the thing.
+const BOILERPLATE_LINE = /^\s*(?:import\b|(?:const|let|var)\s+[\w{}\s,]+=\s*require\(|\/\/|#(?!!)|\/\*|\*|[)}\]];?\s*$)/;
+
+/** The lines of a code block that hold the most question terms (imports and comments last), in their order. */
+function codeLines(code: string, questionTerms: ReadonlySet<string>): string {
+  const lines = code.split('\n').map((line, index) => {
+    const hits = analyze(line).filter((term) => questionTerms.has(term)).length;
+    return { line: line.trim(), index, score: BOILERPLATE_LINE.test(line) ? hits * 0.3 : hits + 0.1 };
+  }).filter(({ line, score }) => line !== '' && score > 0);
+  const chosen: typeof lines = [];
   let chars = 0;
-  for (const next of units) {
-    if (next.chunkIndex !== unit.chunkIndex || next.position <= unit.position) continue;
-    if (next.kind !== 'code' || next.block !== unit.block + 1 || code.length === MAX_CODE_LINES || picked.includes(next)) break;
-    if (chars + next.text.length > MAX_CODE_CHARS) break;
-    code.push(next.text);
-    chars += next.text.length;
+  for (const candidate of [...lines].sort((a, b) => b.score - a.score || a.index - b.index)) {
+    if (chosen.length === MAX_CODE_LINES || chars + candidate.line.length > MAX_CODE_CHARS) continue;
+    chosen.push(candidate);
+    chars += candidate.line.length;
   }
-  return code.length === 0 ? text : `${text} ${code.map((line) => `\`${line}\``).join(' ')}`;
+  if (chosen.length === 0 && lines.length > 0) chosen.push({ ...lines[0]!, line: clip(lines[0]!.line, MAX_CODE_CHARS) });
+  if (chosen.length === 0) return clip(code.split('\n')[0]!.trim(), MAX_CODE_CHARS);
+  return chosen.sort((a, b) => a.index - b.index).map(({ line }) => `\`${line}\``).join(' ');
 }
 
 function clip(text: string, max: number): string {

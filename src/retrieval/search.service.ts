@@ -91,11 +91,11 @@ export class SearchService {
     return { query: request.query, retrieval: fused ? 'hybrid' : 'lexical', results, usage: meter.summary(), trace: trace.finish() };
   }
 
-  /** Before reranking, so the model reads (and is paid for) each text once. */
+  /** Before reranking, so the model reads (and is paid for) each text once. In the trace only when it folded something. */
   private collapseDuplicates(retrieved: RankedChunk[], trace: TraceRecorder): RankedChunk[] {
     const started = performance.now();
     const { results, collapsed } = collapseNearDuplicates(retrieved);
-    trace.record('collapse-duplicates', performance.now() - started, { collapsed });
+    if (collapsed > 0) trace.record('collapse-duplicates', performance.now() - started, { collapsed });
     return results;
   }
 
