@@ -18,12 +18,22 @@ export interface AnswerUnit {
   contextTerms: Set<string>;
   /** A sentence right before a code block, which it usually introduces. */
   introducesCode: boolean;
+  /**
+   * The name a unit describes, when it opens the section of an API entry or setting
+   * (`fileTypeFromBuffer(buffer, options)`, `maxAge`): a description quoted without its
+   * name would not say what it describes.
+   */
+  term: string | null;
+  /** Index of the sentence within its block. */
+  sentenceInBlock: number;
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const MIN_SENTENCE_WORDS = 3;
 // Signs of a line of code or a shell command; prose rarely has them at these places.
 const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export |const |let |var |function |return |await |require\(|\/\/|#!|<\/?[a-z])|\w\([^)]*\)\s*;?\s*$|^\s*[\w.$]+\s*=[^=]/;
+// A heading that names an API entry or a setting: one identifier, or a call signature.
+const TERM_HEADING = /^(?:[\w$.:-]+|[\w$.:]+\s*\(.*\)|\.[\w$]+\(.*\))$/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
 
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
@@ -31,12 +41,22 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
   const contextTerms = new Set(analyze([...headings].join(' ')));
   const units: AnswerUnit[] = [];
   const blocks = chunk.text.split(/\n{2,}/);
+  // The section's own heading, when the passage opens with it and it names a thing (not the
+  // document's title: that names the whole page).
+  const sectionHeading = chunk.headingPath.length > 1 ? chunk.headingPath.at(-1) : undefined;
+  const term = sectionHeading !== undefined && TERM_HEADING.test(sectionHeading) && blocks.some((text) => text.trim() === sectionHeading) ? sectionHeading : null;
+  let firstContentBlock = -1;
   for (const [block, raw] of blocks.entries()) {
     const text = raw.trim();
     if (text === '' || headings.has(text)) continue;
     const lines = text.split('\n');
+    if (firstContentBlock === -1) firstContentBlock = block;
+    let sentenceInBlock = 0;
     const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
-      units.push({ ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, introducesCode: false });
+      units.push({
+        ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, introducesCode: false,
+        term: block === firstContentBlock ? term : null, sentenceInBlock: sentenceInBlock++,
+      });
     if (isCodeBlock(lines)) {
       // Code is judged as a whole block (its lines make sense together); the answer quotes its
       // best lines. A blank line inside a code block splits it in the passage text: rejoin.

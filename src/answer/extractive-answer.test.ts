@@ -56,10 +56,16 @@ describe('extractAnswer', () => {
     expect(citations).toEqual([expect.objectContaining({ n: 1, source: 'body-parser/README.md', headingPath: ['body-parser', 'limit'] })]);
   });
 
-  it('never quotes a heading as the answer', () => {
+  it('never quotes a heading alone, but names the setting a description is about', () => {
     const { answer } = extractAnswer('What does the limit option control?', passagesOf('body-parser/README.md', BODY_PARSER));
-    expect(answer).not.toMatch(/^limit\b/);
-    expect(answer).toContain('Controls the maximum request body size.');
+    expect(answer).toMatch(/^limit: Controls the maximum request body size\. /);
+    const prose = passagesOf('guide.md', '# Guide\n\n## Getting started\n\nStart the server with the start command and wait.');
+    expect(extractAnswer('How do I start the server?', prose).answer).toMatch(/^Start the server/);
+  });
+
+  it('brings the sentence after a short one from the same paragraph', () => {
+    const got = passagesOf('got/readme.md', '# got\n\nBy default, Got will retry on failure. To disable this option, set `options.retry.limit` to 0.');
+    expect(extractAnswer('How do I turn off retries in got?', got).answer).toBe('By default, Got will retry on failure. To disable this option, set options.retry.limit to 0. [1]');
   });
 
   it('brings the code a "how do I" answer introduces, as code', () => {

@@ -19,6 +19,7 @@ export interface ExtractiveAnswer {
 
 const MAX_PICKS = 3;
 const MAX_UNIT_CHARS = 400;
+const SHORT_SENTENCE_CHARS = 80;
 const SNIPPET_CHARS = 240;
 /** A later pick must score at least this share of the best one: weaker sentences only dilute. */
 const MIN_SHARE_OF_BEST = 0.5;
@@ -151,10 +152,22 @@ function exampleFor(picked: AnswerUnit[], units: AnswerUnit[], scoreOf: (unit: A
 /** How a unit reads in the answer: a sentence as it is, code as its best lines, and a sentence that introduces code with that code. */
 function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent, questionTerms: ReadonlySet<string>): string {
   if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
-  const text = clip(unit.text, MAX_UNIT_CHARS);
+  const named = unit.term !== null && unit.sentenceInBlock === 0 ? `${unit.term}: ${unit.text}` : unit.text;
+  const text = clip(withFollowUp(named, unit, units, picked), MAX_UNIT_CHARS);
   if (!unit.introducesCode || !(unit.text.endsWith(':') || intent === 'how-to')) return text;
   const code = units.find((next) => next.chunkIndex === unit.chunkIndex && next.block === unit.block + 1 && next.kind === 'code');
   return code === undefined || picked.includes(code) ? text : `${text} ${codeLines(code.text, questionTerms)}`;
+}
+
+/**
+ * A short sentence rarely answers alone ("By default, Got will retry on failure."): the
+ * sentence after it in the same paragraph comes along.
+ */
+function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[]): string {
+  if (unit.text.length > SHORT_SENTENCE_CHARS) return text;
+  const next = units[units.indexOf(unit) + 1];
+  if (next === undefined || next.kind !== 'sentence' || next.block !== unit.block || next.chunkIndex !== unit.chunkIndex || picked.includes(next)) return text;
+  return `${text} ${next.text}`;
 }
 
 // Imports and requires open most examples; they say which module, not how to do the thing.

@@ -9,6 +9,8 @@ const MAX_WORDS_OUTSIDE_LINKS = 1;
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
 const BACK_TO_TOP = /^\W*(?:back to top|top|to top|return to top|⬆|↑)\W*$/iu;
 const CONTENTS_TITLE = /^(?:table of contents|contents|toc|index|navigation|menu)$/i;
+// Sections that list other projects: each item a link and a tagline, none of it about this one.
+const RELATED_TITLE = /^(?:related(?: projects| packages| modules)?|see also|alternatives|similar (?:projects|packages)|other projects)$/i;
 /** A lead-in shorter than this (in characters) is a term or an introduction to what follows. */
 const MAX_LEAD_IN_CHARS = 200;
 const MAX_TERM_CHARS = 80;
@@ -99,7 +101,17 @@ export function isNavigationHtml(html: string): boolean {
 }
 
 export function isTableOfContentsHeading(text: string): boolean {
-  return CONTENTS_TITLE.test(text.trim());
+  return CONTENTS_TITLE.test(text.trim()) || RELATED_TITLE.test(text.trim());
+}
+
+/** A "Related" or "See also" list: under such a heading, every item opens with a link. */
+export function isRelatedList(list: Tokens.List, heading: string | undefined): boolean {
+  if (heading === undefined || !RELATED_TITLE.test(heading.trim())) return false;
+  return list.items.every((item) => {
+    const first = item.tokens.find((child) => child.type !== 'space') as Tokens.Generic | undefined;
+    const inline = (first?.tokens ?? []).filter((token) => !(token.type === 'text' && token.raw.trim() === ''));
+    return inline[0]?.type === 'link' || (inline[0]?.type === 'strong' && inline[0].tokens?.[0]?.type === 'link');
+  });
 }
 
 /**

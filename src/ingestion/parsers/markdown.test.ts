@@ -174,6 +174,11 @@ describe('navigation in Markdown', () => {
     expect(texts(source)).toEqual(['Install', 'Run the installer.']);
   });
 
+  it('leaves out a "Related" list of other projects with its heading', () => {
+    const source = ['## API', '', 'Call it.', '', '## Related', '', '- [p-map](https://x.example) - Map over promises concurrently', '- [p-all](https://y.example) - Run promise-returning functions concurrently'].join('\n');
+    expect(texts(source)).toEqual(['API', 'Call it.']);
+  });
+
   it('keeps lists and sentences that merely contain links', () => {
     const source = [
       'See [the guide](https://example.com/guide) for the details.',

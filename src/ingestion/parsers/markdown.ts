@@ -8,7 +8,7 @@ import { decodeHTML } from 'entities';
 import { marked, type Token, type Tokens } from 'marked';
 import type { ParsedDocument } from '../document-types.js';
 import { assembleBlocks, type BlockDraft } from './assemble-blocks.js';
-import { isLeadIn, isNavigationHtml, isNavigationList, isNavigationParagraph, isTableOfContentsHeading } from './markdown-navigation.js';
+import { isLeadIn, isNavigationHtml, isNavigationList, isNavigationParagraph, isRelatedList, isTableOfContentsHeading } from './markdown-navigation.js';
 import { normalizeLineEndings } from './plain-text.js';
 
 // YAML front matter (Jekyll, Hugo, Docusaurus) is metadata; lexed as Markdown it turns into a
@@ -31,10 +31,10 @@ export function parseMarkdown(raw: string): ParsedDocument {
   const drafts: BlockDraft[] = [];
   let title: string | null = null;
   for (const token of tokens) {
-    const draft = blockOf(token);
+    const previous = drafts.at(-1);
+    const draft = token.type === 'list' && isRelatedList(token as Tokens.List, previous?.kind === 'heading' ? previous.text : undefined) ? 'navigation' : blockOf(token);
     if (draft === 'navigation') {
       // A "Contents" heading over a dropped table of contents would head an empty section.
-      const previous = drafts.at(-1);
       if (previous?.kind === 'heading' && isTableOfContentsHeading(previous.text)) drafts.pop();
       continue;
     }
