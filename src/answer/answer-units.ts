@@ -16,6 +16,8 @@ export interface AnswerUnit {
   terms: Set<string>;
   /** Terms of the passage's title and heading path: what the unit is about. */
   contextTerms: Set<string>;
+  /** The heading path as words, for questions whose cue is a stop word ("Why"). */
+  headingText: string;
   /** A sentence right before a code block, which it usually introduces. */
   introducesCode: boolean;
   /**
@@ -39,6 +41,7 @@ const URL_ONLY = /^\S*:\/\/\S*$/;
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
   const headings = new Set([...chunk.headingPath, ...(chunk.title ? [chunk.title] : [])].map((text) => text.trim()));
   const contextTerms = new Set(analyze([...headings].join(' ')));
+  const headingText = chunk.headingPath.join(' > ').toLowerCase();
   const units: AnswerUnit[] = [];
   const blocks = chunk.text.split(/\n{2,}/);
   // The section's own heading, when the passage opens with it and it names a thing (not the
@@ -54,7 +57,7 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
     let sentenceInBlock = 0;
     const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
       units.push({
-        ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, introducesCode: false,
+        ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, headingText, introducesCode: false,
         term: block === firstContentBlock ? term : null, sentenceInBlock: sentenceInBlock++,
       });
     if (isCodeBlock(lines)) {

@@ -30,12 +30,13 @@ const MAX_CODE_CHARS = 240;
 // Words that shape a question but say nothing about its topic.
 const QUESTION_WORDS = new Set(analyze('how do does did can could should would want need way possible use using get make'));
 
-type Intent = 'default' | 'quantity' | 'how-to' | 'definition' | 'other';
+type Intent = 'default' | 'quantity' | 'how-to' | 'reason' | 'definition' | 'other';
 
 function intentOf(question: string): Intent {
   const q = question.trim().toLowerCase();
   if (/\bdefaults?\b/.test(q)) return 'default';
   if (/\bhow (many|much|long|deep|big|large|often)\b|\b(max(imum)?|min(imum)?|limit)\b/.test(q)) return 'quantity';
+  if (/^why\b/.test(q)) return 'reason';
   if (/^(how\b|what('s| is) the (best )?way\b)|\bhow (do|can|should) i\b/.test(q)) return 'how-to';
   if (/^(what (is|are|does)|is|are|does|do|can)\b/.test(q)) return 'definition';
   return 'other';
@@ -51,6 +52,8 @@ function intentFactor(intent: Intent, unit: AnswerUnit): number {
       return /\d/.test(unit.text) ? 1.3 : 1;
     case 'how-to':
       return unit.kind === 'code' || unit.introducesCode ? 1.25 : 1;
+    case 'reason':
+      return /\bwhy\b/.test(unit.headingText) || /\b(because|since|so that|due to)\b/i.test(unit.text) ? 1.5 : 1;
     case 'definition':
       return unit.kind === 'sentence' && /\b(is|are|means|does|do)\b/i.test(unit.text) ? 1.15 : 1;
     default:
@@ -154,10 +157,28 @@ function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], i
   if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
   const named = unit.term !== null && unit.sentenceInBlock === 0 ? `${unit.term}: ${unit.text}` : unit.text;
   const text = clip(withFollowUp(named, unit, units, picked), MAX_UNIT_CHARS);
+  if (unit.text.endsWith(':')) {
+    const items = listItemsAfter(unit, units, picked);
+    if (items.length > 0) return `${text} ${items.join(' ')}`;
+  }
   if (!unit.introducesCode || !(unit.text.endsWith(':') || intent === 'how-to')) return text;
   const code = units.find((next) => next.chunkIndex === unit.chunkIndex && next.block === unit.block + 1 && next.kind === 'code');
   return code === undefined || picked.includes(code) ? text : `${text} ${codeLines(code.text, questionTerms)}`;
 }
+
+/** The first items of the list a sentence ending in ":" introduces. */
+function listItemsAfter(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[]): string[] {
+  const items: string[] = [];
+  for (let i = units.indexOf(unit) + 1; i < units.length && items.length < MAX_LIST_ITEMS; i++) {
+    const next = units[i]!;
+    if (next.chunkIndex !== unit.chunkIndex || next.block !== unit.block + 1 || next.kind !== 'sentence' || picked.includes(next)) break;
+    if (LIST_ITEM.test(next.text)) items.push(next.text);
+  }
+  return items;
+}
+
+const LIST_ITEM = /^(?:[-*•]|\d+\.)\s/;
+const MAX_LIST_ITEMS = 3;
 
 /**
  * A short sentence rarely answers alone ("By default, Got will retry on failure."): the
