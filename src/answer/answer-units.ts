@@ -36,6 +36,7 @@ const MIN_SENTENCE_WORDS = 3;
 const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export |const |let |var |function |return |await |require\(|\/\/|#!|<\/?[a-z])|\w\([^)]*\)\s*;?\s*$|^\s*[\w.$]+\s*=[^=]/;
 // A heading that names an API entry or a setting: one identifier, or a call signature.
 const TERM_HEADING = /^(?:[\w$.:-]+|[\w$.:]+\s*\(.*\)|\.[\w$]+\(.*\))$/;
+const LIST_MARKER = /^\s*(?:[-*•]|\d+\.)\s/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
 
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
@@ -94,7 +95,8 @@ function termsOf(text: string): Set<string> {
   return terms;
 }
 
-/** A block is code when at least half its lines look like code. */
+/** A block is code when at least half its lines look like code; list items ("- name(args)") are prose. */
 function isCodeBlock(lines: readonly string[]): boolean {
+  if (lines.every((line) => LIST_MARKER.test(line))) return false;
   return lines.filter((line) => CODE_LINE.test(line)).length * 2 >= lines.length;
 }

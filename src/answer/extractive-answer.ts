@@ -192,13 +192,16 @@ function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picke
 }
 
 // Imports and requires open most examples; they say which module, not how to do the thing.
-const BOILERPLATE_LINE = /^\s*(?:import\b|(?:const|let|var)\s+[\w{}\s,]+=\s*require\(|\/\/|#(?!!)|\/\*|\*|[)}\]];?\s*$)/;
+const BOILERPLATE_LINE = /^\s*(?:import\b|(?:const|let|var)\s+[\w{}\s,]+=\s*require\(|[)}\]];?\s*$)/;
+// Comments explain the code; quoted alone they are prose out of place.
+const COMMENT_LINE = /^\s*(?:\/\/|#(?!!)|\/\*|\*|<!--)/;
 
 /** The lines of a code block that hold the most question terms (imports and comments last), in their order. */
 function codeLines(code: string, questionTerms: ReadonlySet<string>): string {
   const lines = code.split('\n').map((line, index) => {
     const hits = analyze(line).filter((term) => questionTerms.has(term)).length;
-    return { line: line.trim(), index, score: BOILERPLATE_LINE.test(line) ? hits * 0.3 : hits + 0.1 };
+    const score = COMMENT_LINE.test(line) ? 0 : BOILERPLATE_LINE.test(line) ? hits * 0.3 : hits + 0.1;
+    return { line: line.trim(), index, score };
   }).filter(({ line, score }) => line !== '' && score > 0);
   const chosen: typeof lines = [];
   let chars = 0;
