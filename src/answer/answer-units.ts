@@ -34,8 +34,10 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
 const MIN_SENTENCE_WORDS = 3;
 // Signs of a line of code or a shell command; prose rarely has them at these places.
 const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export |const |let |var |function |return |await |require\(|\/\/|#!|<\/?[a-z])|\w\([^)]*\)\s*;?\s*$|^\s*[\w.$]+\s*=[^=]/;
-// A heading that names an API entry or a setting: one identifier, or a call signature.
-const TERM_HEADING = /^(?:[\w$.:-]+|[\w$.:]+\s*\(.*\)|\.[\w$]+\(.*\))$/;
+// A heading that names an API entry or a setting: an identifier as code writes it (lower
+// case first, or with a dot, underscore or $), or a call signature. "Expenses" or "Usage"
+// titles a section and is not one.
+const TERM_HEADING = /^(?:[a-z_$][\w$.:-]*|[\w$]+[._$][\w$.:-]*|[\w$.:]+\s*\(.*\)|\.[\w$]+\(.*\))$/;
 const LIST_MARKER = /^\s*(?:[-*•]|\d+\.)\s/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
 

@@ -59,13 +59,15 @@ describe('extractAnswer', () => {
   it('never quotes a heading alone, but names the setting a description is about', () => {
     const { answer } = extractAnswer('What does the limit option control?', passagesOf('body-parser/README.md', BODY_PARSER));
     expect(answer).toMatch(/^limit: Controls the maximum request body size\. /);
-    const prose = passagesOf('guide.md', '# Guide\n\n## Getting started\n\nStart the server with the start command and wait.');
-    expect(extractAnswer('How do I start the server?', prose).answer).toMatch(/^Start the server/);
+    const prose = passagesOf('guide.md', '# Guide\n\n## Expenses\n\nHotel stays are reimbursed up to 180 euros per night.');
+    expect(extractAnswer('How much is a hotel night reimbursed?', prose).answer).toMatch(/^Hotel stays/);
   });
 
-  it('brings the sentence after a short one from the same paragraph', () => {
-    const got = passagesOf('got/readme.md', '# got\n\nBy default, Got will retry on failure. To disable this option, set `options.retry.limit` to 0.');
+  it('brings the sentence after a short one from the same paragraph when it is about the question', () => {
+    const got = passagesOf('got/readme.md', '# got\n\nBy default, Got will retry on failure. To disable this option, set `options.retry.limit` to 0. Streams are supported.');
     expect(extractAnswer('How do I turn off retries in got?', got).answer).toBe('By default, Got will retry on failure. To disable this option, set options.retry.limit to 0. [1]');
+    const travel = passagesOf('travel.md', '# Travel\n\n## Expenses\n\nHotel stays are reimbursed up to 180 euros per night. Meals are covered by a daily allowance.');
+    expect(extractAnswer('How much is a hotel stay reimbursed?', travel).answer).toBe('Hotel stays are reimbursed up to 180 euros per night. [1]');
   });
 
   it('brings the code a "how do I" answer introduces, as code', () => {

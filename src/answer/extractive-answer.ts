@@ -156,7 +156,7 @@ function exampleFor(picked: AnswerUnit[], units: AnswerUnit[], scoreOf: (unit: A
 function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent, questionTerms: ReadonlySet<string>): string {
   if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
   const named = unit.term !== null && unit.sentenceInBlock === 0 ? `${unit.term}: ${unit.text}` : unit.text;
-  const text = clip(withFollowUp(named, unit, units, picked), MAX_UNIT_CHARS);
+  const text = clip(withFollowUp(named, unit, units, picked, questionTerms), MAX_UNIT_CHARS);
   if (unit.text.endsWith(':')) {
     const items = listItemsAfter(unit, units, picked);
     if (items.length > 0) return `${text} ${items.join(' ')}`;
@@ -182,13 +182,13 @@ const MAX_LIST_ITEMS = 3;
 
 /**
  * A short sentence rarely answers alone ("By default, Got will retry on failure."): the
- * sentence after it in the same paragraph comes along.
+ * sentence after it in the same paragraph comes along when it is about the question too.
  */
-function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[]): string {
+function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], questionTerms: ReadonlySet<string>): string {
   if (unit.text.length > SHORT_SENTENCE_CHARS) return text;
   const next = units[units.indexOf(unit) + 1];
   if (next === undefined || next.kind !== 'sentence' || next.block !== unit.block || next.chunkIndex !== unit.chunkIndex || picked.includes(next)) return text;
-  return `${text} ${next.text}`;
+  return [...next.terms].some((term) => questionTerms.has(term)) ? `${text} ${next.text}` : text;
 }
 
 // Imports and requires open most examples; they say which module, not how to do the thing.
