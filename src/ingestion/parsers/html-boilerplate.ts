@@ -1,8 +1,10 @@
 // The page furniture of common documentation generators, by the class names and ids they
 // write. Most put navigation in plain <div>s and <table>s rather than <nav> or <footer>, so
-// the generic ARIA-based rules in html.ts miss them. Each line was read off real output (the
-// Debian -doc packages named below, test/fixtures/docs/html/) or, where marked, off the
-// generator's own theme source.
+// the generic ARIA-based rules in html.ts miss them. Sphinx, DocBook XSL, AsciiDoc, Javadoc and
+// MkDocs lines were read off real output (the Debian -doc packages named below, excerpts in
+// test/fixtures/docs/html/). The Material for MkDocs, Docusaurus and GitHub lines were checked
+// against pages those generators rendered, found in public repositories (not committed here),
+// so they have no fixture of their own.
 
 /** Removed with everything inside them. */
 export const GENERATOR_BOILERPLATE = [
@@ -19,14 +21,15 @@ export const GENERATOR_BOILERPLATE = [
   // Javadoc (junit4-doc): top and bottom navigation bars, the "All Classes" lists, the legal line.
   'div.topNav', 'div.bottomNav', 'div.subNav', 'div.fixedNav', 'ul.navList', 'ul.subNavList', '.legalCopy',
   // MkDocs (mkdocs-doc, mkdocs theme): navbar, side contents, search and shortcut dialogs;
-  // Material for MkDocs (from its theme source): header, sidebars, footer, "edit" buttons.
+  // Material for MkDocs: header, sidebars, footer, "edit" buttons.
   'div.navbar', 'div.bs-sidebar', 'div.modal', '.md-header', '.md-sidebar', '.md-footer', '.md-source', '.md-content__button',
-  // Docusaurus (from its classic theme source): breadcrumbs, sidebar, page contents, "edit
-  // this page", pagination, heading anchors.
+  // Docusaurus (classic theme): breadcrumbs, sidebar, page contents, "edit this page",
+  // pagination, heading anchors.
   '.theme-doc-breadcrumbs', '.theme-doc-sidebar-container', '.theme-doc-toc-desktop', '.theme-doc-toc-mobile',
   '.theme-doc-footer', '.theme-edit-this-page', '.pagination-nav', 'a.hash-link',
-  // GitHub-rendered READMEs: the link icon before each heading.
-  'a.anchor[aria-hidden]', 'a.heading-link', '.octicon',
+  // GitHub-rendered READMEs: the permalink beside each heading (older pages mark it
+  // aria-hidden, current ones label it "Permalink: …").
+  'a.anchor[aria-hidden]', 'a.anchor[aria-label^="Permalink"]', 'a.heading-link', '.octicon',
 ].join(', ');
 
 /** Where generators put the page's own content, after main/article/[role=main] and before <body>. */
