@@ -7,7 +7,7 @@ import { assertCollectionName } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { TraceRecorder } from '../observability/trace.js';
-import { VECTOR_STORE, type CollectionInfo, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import { VECTOR_STORE, type CollectionInfo, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
@@ -61,8 +61,14 @@ export class SearchService {
     const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
     const limit = Math.max(depth, request.topK, rerank?.candidates ?? 0);
     const options = { limit, filter: request.filter };
+    // The embedded store says which of its lexical paths answered (index or FTS5) and why.
+    let lexicalPath: LexicalPathReport | undefined;
     const [lexical, dense] = await Promise.all([
-      trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
+      trace.time(
+        'lexical',
+        () => this.store.searchLexical(info.name, request.query, { ...options, onLexicalPath: (path) => (lexicalPath = path) }),
+        (found) => ({ candidates: found.length, ...lexicalPath }),
+      ),
       useDense ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
     ]);
     const lists: RankedList[] = [{ name: 'lexical', weight: this.config.values.RRF_WEIGHT_LEXICAL, hits: lexical }];
