@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { analyze } from '../../retrieval/lexical-analyzer.js';
+import { analyzeForIndex } from './ascii-analyzer.js';
 import { LexicalIndex, type IndexedChunk } from './lexical-index.js';
 import { readLexicalIndexFile, removeLexicalIndexFile, writeLexicalIndexFile } from './lexical-index-file.js';
 
@@ -88,7 +88,7 @@ const DATA_VERSION_CHECK_MS = 20;
 
 /** The terms a chunk's row is indexed by: title, heading path and text, as FTS5 gets them. */
 export function indexedTerms(title: string | null, headingPath: readonly string[], text: string): string[] {
-  return [...analyze(title ?? ''), ...analyze(headingPath.join(' ')), ...analyze(text)];
+  return [...analyzeForIndex(title ?? ''), ...analyzeForIndex(headingPath.join(' ')), ...analyzeForIndex(text)];
 }
 
 export class LexicalIndexCache {
