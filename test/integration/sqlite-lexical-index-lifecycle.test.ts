@@ -38,15 +38,19 @@ describe('SqliteVectorStore lexical index lifecycle', () => {
     dir.remove();
   });
 
-  it('reads chunks for a build by a rowid range, one document lookup each, with no sort', () => {
-    const plan = store.explainChunksAfter();
-    expect(plan).toEqual([expect.stringMatching(/^SEARCH c USING INTEGER PRIMARY KEY \(rowid>\?\)$/), expect.stringMatching(/^SEARCH d USING INDEX .* \(id=\?\)$/)]);
-    expect(plan.join(' ')).not.toMatch(/TEMP B-TREE|SCAN/);
+  it('reads chunks for a build in rowid order, one document lookup each, with no sort', () => {
+    const { inOrder, after } = store.explainIndexBuildReads();
+    const documentByKey = expect.stringMatching(/^SEARCH d USING INDEX .* \(id=\?\)$/);
+    // One pass (a worker's build): a walk of the chunks' rowid B-tree.
+    expect(inOrder).toEqual(['SCAN c', documentByKey]);
+    // Keyset slices (a build on the event loop): each starts where the last ended.
+    expect(after).toEqual(['SEARCH c USING INTEGER PRIMARY KEY (rowid>?)', documentByKey]);
+    expect([...inOrder, ...after].join(' ')).not.toMatch(/TEMP B-TREE/);
   });
 
   it('says which path answered and why', async () => {
     expect((await searched(store, 'otters')).path).toEqual({ path: 'fts5', reason: expect.stringMatching(/index building/) });
-    expect(await store.warmLexicalIndex('docs')).toBe('build');
+    expect(await store.warmLexicalIndex('docs')).toBe('event-loop');
     expect((await searched(store, 'otters')).path).toEqual({ path: 'index' });
     expect((await searched(store, 'otters', { n: 'd1.txt' })).path).toEqual({ path: 'index', reason: expect.stringMatching(/filtered: first use/) });
     expect((await searched(store, 'otters', { n: 'd1.txt' })).path).toEqual({ path: 'index' });
@@ -87,14 +91,14 @@ describe('SqliteVectorStore lexical index lifecycle', () => {
     await writer.putDocument(doc('d5.txt', 'Otters written while nobody searched.'));
     await writer.close();
     store = new SqliteVectorStore(join(dir.path, 'sift.sqlite'));
-    expect(await store.warmLexicalIndex('docs')).toBe('build');
+    expect(await store.warmLexicalIndex('docs')).toBe('event-loop');
     expect((await searched(store, 'otters')).sources).toContain('d5.txt');
 
     await store.close();
     const indexDir = join(dir.path, 'lexical-index');
     for (const file of readdirSync(indexDir)) writeFileSync(join(indexDir, file), 'SIFTLEX1 not an index');
     store = new SqliteVectorStore(join(dir.path, 'sift.sqlite'));
-    expect(await store.warmLexicalIndex('docs')).toBe('build');
+    expect(await store.warmLexicalIndex('docs')).toBe('event-loop');
     expect((await searched(store, 'otters')).sources).toContain('d5.txt');
   });
 });
@@ -106,15 +110,19 @@ describe('SqliteVectorStore lexical index and other processes', () => {
   }, 60_000);
   afterAll(() => build?.remove());
 
-  /** Runs a script in a separate Node process with the built store as `SqliteVectorStore`. */
-  function inAnotherProcess(file: string, body: string): void {
+  let scripts = 0;
+  /** Runs a script in a separate Node process with the built store as `SqliteVectorStore`; returns what it printed. */
+  function inAnotherProcess(file: string, body: string): string {
     const script = `import { SqliteVectorStore } from ${JSON.stringify(join(build.dir, 'src/store/sqlite/sqlite-vector-store.js'))};
       const store = new SqliteVectorStore(${JSON.stringify(file)});
       const doc = (collection, source, text) => ({ id: 'id-' + collection + '-' + source, collection, source, title: null, format: 'text', contentHash: text, sizeBytes: 1, metadata: {},
         chunks: [{ ordinal: 0, text, headingPath: [], start: 0, end: text.length, tokenCount: 1, contentHash: text }] });
       ${body}
       await store.close();`;
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: build.dir, stdio: 'pipe' });
+    // A file, not `-e`: worker threads inherit the flags, and --input-type is refused in one.
+    const scriptFile = join(build.dir, `other-process-${++scripts}.mjs`);
+    writeFileSync(scriptFile, script);
+    return execFileSync(process.execPath, [scriptFile], { cwd: build.dir, stdio: 'pipe', encoding: 'utf8' });
   }
 
   it('keeps its index when another process opens the file, reads, or writes another collection; rebuilds after a real change', async () => {
@@ -124,8 +132,14 @@ describe('SqliteVectorStore lexical index and other processes', () => {
     try {
       await store.putDocuments(texts.map((text, i) => doc(`d${i}.txt`, text)));
       await store.warmLexicalIndex('docs');
-      inAnotherProcess(file, `await store.listDocuments('docs', { limit: 10, offset: 0 }); await store.searchLexical('docs', 'otters', { limit: 3 });
-        await store.putDocument(doc('other', 'x.txt', 'unrelated words'));`);
+      // The built store builds its index in a worker thread.
+      const child = inAnotherProcess(file, `await store.listDocuments('docs', { limit: 10, offset: 0 }); await store.searchLexical('docs', 'otters', { limit: 3 });
+        const origin = await store.warmLexicalIndex('docs');
+        let path;
+        const hits = await store.searchLexical('docs', 'otters', { limit: 3, onLexicalPath: (reported) => (path = reported) });
+        await store.putDocument(doc('other', 'x.txt', 'unrelated words'));
+        console.log(JSON.stringify({ origin, path, sources: hits.map((hit) => hit.document.source) }));`);
+      expect(JSON.parse(child)).toEqual({ origin: 'worker', path: { path: 'index' }, sources: (await searched(store, 'otters')).sources });
       await pause(30);
       expect((await searched(store, 'otters')).path).toEqual({ path: 'index' });
 

@@ -11,19 +11,11 @@
 // time while requests are waiting, so it finishes under load; until an index is ready,
 // callers answer from FTS5.
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { analyzeForIndex } from './ascii-analyzer.js';
+import { addChunkRow, buildInWorker, type BuiltLexicalIndex, type ChunkTextRow, type WorkerBuild } from './lexical-index-build.js';
 import { LexicalIndex, type IndexedChunk } from './lexical-index.js';
 import { readLexicalIndexFile, removeLexicalIndexFile, writeLexicalIndexFile } from './lexical-index-file.js';
-
-export interface ChunkTextRow {
-  id: number;
-  text: string;
-  heading_path: string;
-  title: string | null;
-}
 
 /** What the cache needs from the store. */
 export interface LexicalIndexSource {
@@ -48,6 +40,8 @@ export interface LexicalChange {
   added: IndexedChunk[];
 }
 
+export type IndexOrigin = 'file' | 'worker' | 'event-loop';
+
 /** Which lexical path answers a query, and why when it is not the index. */
 export interface LexicalPath {
   path: 'index' | 'fts5';
@@ -57,6 +51,8 @@ export interface LexicalPath {
 export interface LexicalIndexCacheOptions {
   /** Where index files live; none: nothing is saved (an in-memory database). */
   directory?: string;
+  /** The database file, when builds may run in a worker thread over their own connection; else they run on the event loop. */
+  workerDatabaseFile?: string;
 }
 
 interface Entry {
@@ -71,8 +67,8 @@ interface Entry {
   /** Changed since it was last saved. */
   dirty: boolean;
   saving: Promise<void> | null;
-  /** Where the ready index came from: its saved file or a build from the text. */
-  origin: 'file' | 'build' | null;
+  /** Where the ready index came from: its saved file, or a build from the text in a worker thread or on the event loop. */
+  origin: IndexOrigin | null;
 }
 
 /** Chunks read per statement while building (a keyset slice; each costs O(slice)). */
@@ -86,14 +82,10 @@ const SAVE_AFTER_WRITES_MS = 1000;
 // How often a search asks SQLite whether another connection has written.
 const DATA_VERSION_CHECK_MS = 20;
 
-/** The terms a chunk's row is indexed by: title, heading path and text, as FTS5 gets them. */
-export function indexedTerms(title: string | null, headingPath: readonly string[], text: string): string[] {
-  return [...analyzeForIndex(title ?? ''), ...analyzeForIndex(headingPath.join(' ')), ...analyzeForIndex(text)];
-}
-
 export class LexicalIndexCache {
   private readonly entries = new Map<string, Entry>();
   private readonly saveTimers = new Map<string, NodeJS.Timeout>();
+  private readonly workerBuilds = new Set<WorkerBuild>();
   private seenDataVersion = -1;
   private dataVersionCheckedAt = Number.NEGATIVE_INFINITY;
   private closed = false;
@@ -101,9 +93,7 @@ export class LexicalIndexCache {
   constructor(
     private readonly source: LexicalIndexSource,
     private readonly options: LexicalIndexCacheOptions = {},
-  ) {
-    if (options.directory) mkdirSync(options.directory, { recursive: true });
-  }
+  ) {}
 
   /** The collection's index if it is current; otherwise starts loading it and says why there is none. */
   indexFor(collection: string): { index: LexicalIndex | null; path: LexicalPath } {
@@ -113,7 +103,7 @@ export class LexicalIndexCache {
   }
 
   /** Loads or builds the collection's index now and waits for it (tests, warm-ups, the bench); says where it came from. */
-  async warm(collection: string): Promise<'file' | 'build' | null> {
+  async warm(collection: string): Promise<IndexOrigin | null> {
     this.checkForeignWrites();
     for (;;) {
       const entry = this.entries.get(collection) ?? this.start(collection, 'index building');
@@ -160,6 +150,7 @@ export class LexicalIndexCache {
   /** Saves what changed since the last save; after this, nothing runs. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const build of this.workerBuilds) build.cancel();
     for (const timer of this.saveTimers.values()) clearTimeout(timer);
     this.saveTimers.clear();
     await Promise.all([...this.entries].map(([collection, entry]) => this.save(collection, entry)));
@@ -190,17 +181,30 @@ export class LexicalIndexCache {
       return;
     }
     for (;;) {
-      const revision = this.source.revisionOf(collection);
-      // Writes that landed before this build began are in the text it reads.
-      entry.pending = entry.pending.filter((change) => change.revisionAfter > revision);
-      const index = await this.build(collection, entry);
-      if (!index) return;
-      if (this.catchUp(index, revision, entry.pending) === this.source.revisionOf(collection)) {
-        this.ready(collection, entry, index, 'build', true);
+      const built = await this.build(collection, entry);
+      if (!built || !this.current(collection, entry)) return;
+      // Writes in the snapshot are skipped; the rest must follow on from it.
+      if (this.catchUp(built.index, built.revision, entry.pending) === this.source.revisionOf(collection)) {
+        this.ready(collection, entry, built.index, built.where, true);
         return;
       }
-      // Another process wrote during the build: read again.
-      entry.pending = [];
+      // Another process wrote after the snapshot: read again.
+    }
+  }
+
+  /** A build in a worker thread when there is a file to open, else on the event loop. */
+  private async build(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: IndexOrigin }) | null> {
+    const file = this.options.workerDatabaseFile;
+    if (!file) return this.buildOnEventLoop(collection, entry);
+    const build = buildInWorker(file, collection);
+    this.workerBuilds.add(build);
+    try {
+      return { ...(await build.result), where: 'worker' };
+    } catch {
+      // A worker that could not start or read (no threads left, a locked file): build here.
+      return this.closed ? null : await this.buildOnEventLoop(collection, entry);
+    } finally {
+      this.workerBuilds.delete(build);
     }
   }
 
@@ -216,7 +220,7 @@ export class LexicalIndexCache {
     return reached;
   }
 
-  private ready(collection: string, entry: Entry, index: LexicalIndex, origin: 'file' | 'build', dirty: boolean): void {
+  private ready(collection: string, entry: Entry, index: LexicalIndex, origin: IndexOrigin, dirty: boolean): void {
     entry.index = index;
     entry.revision = this.source.revisionOf(collection);
     entry.origin = origin;
@@ -226,10 +230,13 @@ export class LexicalIndexCache {
   }
 
   /**
-   * One pass over the collection's chunks in id order. Each turn of the event loop it works
-   * as long as the requests before it did (within bounds), so under load it still gets half.
+   * One pass over the collection's chunks in id order, in keyset slices. Each turn of the
+   * event loop it works as long as the requests before it did (within bounds), so under load
+   * it still gets about half. Not a snapshot: writes made meanwhile are replayed, and
+   * replaying one the slices already read changes nothing.
    */
-  private async build(collection: string, entry: Entry): Promise<LexicalIndex | null> {
+  private async buildOnEventLoop(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: 'event-loop' }) | null> {
+    const revision = this.source.revisionOf(collection);
     const index = new LexicalIndex();
     let lastId = 0;
     let budgetMs = MIN_SLICE_MS;
@@ -238,11 +245,8 @@ export class LexicalIndexCache {
       const sliceStarted = performance.now();
       do {
         const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_READ);
-        if (rows.length === 0) return index.seal();
-        for (const row of rows) {
-          // FTS5 counts the collection marker in a row's length; counted here too, the two paths rank alike.
-          index.add({ id: row.id, terms: indexedTerms(row.title, JSON.parse(row.heading_path) as string[], row.text), extraLength: 1 });
-        }
+        if (rows.length === 0) return { revision, index: index.seal(), where: 'event-loop' };
+        for (const row of rows) addChunkRow(index, row);
         lastId = rows.at(-1)!.id;
       } while (performance.now() - sliceStarted < budgetMs);
       const yielded = performance.now();

@@ -6,7 +6,8 @@
 //
 // Layout: "SIFTLEX1", a little-endian u32 header length, the header (JSON), then the arrays,
 // each starting on an 8-byte boundary so they can be read in place.
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { LexicalIndex, type LexicalIndexState } from './lexical-index.js';
 
@@ -56,7 +57,10 @@ function arraysOf(state: LexicalIndexState): Record<ArrayName, ArrayBufferView> 
 
 /** Writes the index beside the final path and renames it over, so a reader never sees half a file. */
 export async function writeLexicalIndexFile(path: string, collection: string, revision: number, index: LexicalIndex): Promise<void> {
-  const state = index.exportState();
+  const exported = index.exportState();
+  // Copies of what writes change in place (tombstones, appended positions); the segments'
+  // posting arrays are replaced, never changed, so the write can take its time.
+  const state = { ...exported, ids: exported.ids.slice(), lengths: exported.lengths.slice(), dead: exported.dead.slice() };
   const arrays = arraysOf(state);
   const terms = Buffer.from(state.terms.join('\n'), 'utf8');
   const parts: Uint8Array[] = [terms, new Uint8Array(padTo8(terms.length))];
@@ -80,6 +84,7 @@ export async function writeLexicalIndexFile(path: string, collection: string, re
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(headerBytes.length, 8);
   headerBytes.copy(prefix, 12);
+  await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   const file = await open(temporary, 'w');
   try {

@@ -94,6 +94,15 @@ export class LexicalIndex {
   private deadPostings = new Map<number, number>();
   /** Length normalisation per position for the current average length; null once stale. */
   private norms: Float64Array | null = null;
+  /** Bumped by every change to the statistics (each write after the seal). */
+  private statsEpoch = 0;
+  /**
+   * Each main posting's BM25 score, computed when a query first needs its term after a change
+   * to the statistics (impactEpochs says when): a query then adds numbers up, and a write costs
+   * the next query of each term one pass that divides.
+   */
+  private impacts: Float64Array | null = null;
+  private impactEpochs = new Int32Array(0);
   private scratch = new Float64Array(0);
   private termCounts = new Uint32Array(1024);
   /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
@@ -112,6 +121,7 @@ export class LexicalIndex {
     this.totalLength += length;
     this.liveCount += 1;
     this.norms = null;
+    this.statsEpoch += 1;
     this.filterMasks.clear();
     const touched: number[] = [];
     for (const term of chunk.terms) {
@@ -156,6 +166,7 @@ export class LexicalIndex {
     this.deltaPositionById.delete(id);
     this.deadPostings.clear();
     this.norms = null;
+    this.statsEpoch += 1;
     this.filterMasks.clear();
     return true;
   }
@@ -280,6 +291,7 @@ export class LexicalIndex {
     this.deadCount = 0;
     this.deadPostings.clear();
     this.norms = null;
+    this.impacts = null;
     this.filterMasks.clear();
     return this;
   }
@@ -342,14 +354,14 @@ export class LexicalIndex {
     const touched: number[] = [];
     for (const { termId, weight } of queried) {
       if (termId < mainTerms) {
-        const { positions, tfs } = main;
+        const { positions } = main;
+        const impacts = this.impactsOf(termId, weight, norms);
         const end = main.starts[termId + 1]!;
         for (let i = main.starts[termId]!; i < end; i++) {
           const position = positions[i]!;
-          const tf = tfs[i]!;
           const before = scores[position]!;
           if (!denseScan && before === 0) touched.push(position);
-          scores[position] = before + (weight * tf) / (tf + norms[position]!);
+          scores[position] = before + impacts[i]!;
         }
       }
       const list = delta.get(termId);
@@ -446,6 +458,25 @@ export class LexicalIndex {
       }
     }
     return index;
+  }
+
+  /** The impacts array with the term's main postings current; the same expression as the delta's, so the same scores. */
+  private impactsOf(termId: number, weight: number, norms: Float64Array): Float64Array {
+    const { main } = this;
+    if (!this.impacts) {
+      this.impacts = new Float64Array(main.positions.length);
+      this.impactEpochs = new Int32Array(main.starts.length - 1).fill(-1);
+    }
+    const impacts = this.impacts;
+    if (this.impactEpochs[termId] !== this.statsEpoch) {
+      const { positions, tfs } = main;
+      for (let i = main.starts[termId]!, end = main.starts[termId + 1]!; i < end; i++) {
+        const tf = tfs[i]!;
+        impacts[i] = (weight * tf) / (tf + norms[positions[i]!]!);
+      }
+      this.impactEpochs[termId] = this.statsEpoch;
+    }
+    return impacts;
   }
 
   private averageLength(): number {

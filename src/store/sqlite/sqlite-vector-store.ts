@@ -19,7 +19,8 @@ import type {
   VectorStore,
   WriteOutcome,
 } from '../vector-store.js';
-import { LexicalIndexCache, type ChunkTextRow, type LexicalChange } from './lexical-index-cache.js';
+import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
+import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
 
@@ -89,12 +90,7 @@ const MAX_CACHED_STATEMENTS = 100;
 const MAX_KNN = 4096;
 /** Beside the SQLite file: one saved lexical index per searched collection. */
 const LEXICAL_INDEX_DIRECTORY = 'lexical-index';
-// The build's keyset read. CROSS JOIN keeps chunks the outer loop, so a slice walks the
-// rowid range from `afterId` and looks each document up by key: O(slice). Left to itself the
-// planner starts from the collection's documents and sorts all their chunks for every slice,
-// which made a build quadratic (7 minutes at 371k chunks).
-const CHUNKS_AFTER_SQL = `SELECT c.id, c.text, c.heading_path, d.title FROM chunks c CROSS JOIN documents d ON d.id = c.document_id
-  WHERE d.collection = ? AND c.id > ? ORDER BY c.id LIMIT ?`;
+
 
 /** The one FTS term that marks a collection: hex keeps any collection name a single token. */
 function collectionMarker(collection: string): string {
@@ -205,13 +201,16 @@ export class SqliteVectorStore implements VectorStore {
         revisionOf: (collection) => (this.cachedStatement('SELECT revision FROM collections WHERE name = ?').pluck().get(collection) as number | undefined) ?? 0,
         createdAtOf: (collection) => (this.cachedStatement('SELECT created_at FROM collections WHERE name = ?').pluck().get(collection) as string | undefined) ?? null,
       },
-      { directory: filePath === ':memory:' ? undefined : join(dirname(filePath), LEXICAL_INDEX_DIRECTORY) },
+      filePath === ':memory:'
+        ? {}
+        : { directory: join(dirname(filePath), LEXICAL_INDEX_DIRECTORY), workerDatabaseFile: workerBuildsAvailable() ? filePath : undefined },
     );
   }
 
-  /** The query plan of the build's keyset read, for the test that keeps it O(slice). */
-  explainChunksAfter(): string[] {
-    return (this.db.prepare(`EXPLAIN QUERY PLAN ${CHUNKS_AFTER_SQL}`).all('c', 0, 1) as Array<{ detail: string }>).map((row) => row.detail);
+  /** The query plans of a build's reads (one pass in a worker, keyset slices on the event loop), for the test that keeps them linear. */
+  explainIndexBuildReads(): { inOrder: string[]; after: string[] } {
+    const plan = (sql: string, ...params: unknown[]) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((row) => row.detail);
+    return { inOrder: plan(CHUNKS_IN_ORDER_SQL, 'c'), after: plan(CHUNKS_AFTER_SQL, 'c', 0, 1) };
   }
 
   /** Runs a write transaction; index changes it made reach the lexical index only once it commits. */
@@ -431,7 +430,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   /** Loads or builds the collection's in-memory index now and waits for it (tests, warm-ups); says from where. */
-  async warmLexicalIndex(collection: string): Promise<'file' | 'build' | null> {
+  async warmLexicalIndex(collection: string): Promise<IndexOrigin | null> {
     return this.inMemoryIndex ? await this.lexicalIndexes.warm(collection) : null;
   }
 
