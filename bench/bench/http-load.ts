@@ -46,7 +46,8 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
       const payload = payloads[next % payloads.length]!;
       next += 1;
       const begin = performance.now();
-      const { status, body } = await post(agent, target, payload);
+      // A reset connection counts as a failed request (and is reported), not the end of the run.
+      const { status, body } = await post(agent, target, payload).catch((error: Error) => ({ status: 0, body: `${error.message}` }));
       latenciesMs.push(performance.now() - begin);
       sentAtMs.push(begin);
       if (status < 200 || status > 299) {

@@ -159,6 +159,12 @@ async function uploadDocuments(server: SiftServer, documents: readonly CorpusDoc
   if (response.status !== 200) throw new Error(`the upload answered ${response.status}: ${(await response.text()).slice(0, 300)}`);
 }
 
+/** Failed requests of a load phase, said on stderr (a reset connection, a 5xx) and counted in the row. */
+function failures(result: LoadResult, phase: string, log: (line: string) => void): number {
+  if (result.errors > 0) log(`warning: ${result.errors} failed requests during ${phase}, first: ${result.firstError}`);
+  return result.errors;
+}
+
 function split(result: LoadResult, from: number, to: number) {
   const during: number[] = [];
   const after: number[] = [];
@@ -227,8 +233,9 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
       const uploadEnded = performance.now();
       const findOverHttp = async () => (await searchOnce(server, 'uploadmarker0')).results.map((hit) => hit.source);
       const visibleOverHttpMs = await untilFound(findOverHttp, `${uploads[0]!.id}.txt`, uploadEnded);
-      const during = split(await load, uploadStarted, uploadEnded);
-      http = { restartMs: restartMs === null ? null : round(restartMs, 1), serverRssBytes, c8: { ...latency(c8.latenciesMs), requestsPerSecond: round(c8.requestsPerSecond, 1) }, upload: { ms: round(uploadEnded - uploadStarted, 1), visibleMs: visibleOverHttpMs === null ? null : round(visibleOverHttpMs, 1), ...during } };
+      const loaded = await load;
+      const during = split(loaded, uploadStarted, uploadEnded);
+      http = { restartMs: restartMs === null ? null : round(restartMs, 1), serverRssBytes, errors: failures(c8, 'c=8', log) + failures(loaded, 'the upload', log), c8: { ...latency(c8.latenciesMs), requestsPerSecond: round(c8.requestsPerSecond, 1) }, upload: { ms: round(uploadEnded - uploadStarted, 1), visibleMs: visibleOverHttpMs === null ? null : round(visibleOverHttpMs, 1), ...during } };
     } finally {
       await server.stop();
     }
@@ -243,7 +250,7 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
       const load = runLoad(searchTarget(server, queries), 8, { seconds: bound, maxRequests: 1_000_000 });
       const builtMs = await untilIndexAnswers(server, queries[0]!, rebuildStarted, rebuildStarted + bound * 1000);
       const result = await load;
-      rebuild = { underC8Ms: builtMs === null ? null : round(builtMs, 1), requestsPerSecond: round(result.requestsPerSecond, 1) };
+      rebuild = { underC8Ms: builtMs === null ? null : round(builtMs, 1), requestsPerSecond: round(result.requestsPerSecond, 1), errors: failures(result, 'the rebuild', log) };
     } finally {
       await server.stop();
     }

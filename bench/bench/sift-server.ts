@@ -33,6 +33,11 @@ export async function startSiftServer(repoRoot: string, dataDir: string, env: Re
   child.stdout?.on('data', (part: Buffer) => output.push(part.toString()));
   child.stderr?.on('data', (part: Buffer) => output.push(part.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stopping = false;
+  // A server that dies in the middle of a measurement says why, instead of only a reset socket.
+  void exited.then((code) => {
+    if (!stopping) console.error(`The Sift server exited with code ${code} during the run:\n${output.join('').slice(-4000)}`);
+  });
 
   await waitUntilReady(host, port, child, exited, output);
   return {
@@ -41,6 +46,7 @@ export async function startSiftServer(repoRoot: string, dataDir: string, env: Re
     pid: child.pid!,
     peakRssBytes: () => peakRssOfTree(child.pid!),
     async stop() {
+      stopping = true;
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
     },
