@@ -122,12 +122,17 @@ interface SearchAnswer {
   trace: { stages: Array<{ stage: string; detail?: { path?: string } }> };
 }
 
-async function searchOnce(server: SiftServer, query: string): Promise<SearchAnswer> {
+/** One /search; a connection reset on the way is retried once (the load phases count theirs). */
+async function searchOnce(server: SiftServer, query: string, retry = true): Promise<SearchAnswer> {
   const response = await fetch(`http://${server.host}:${server.port}/v1/collections/${COLLECTION}/search`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, topK: TOP_K }),
+  }).catch((error: Error) => {
+    if (!retry) throw error;
+    return null;
   });
+  if (!response) return searchOnce(server, query, false);
   if (!response.ok) throw new Error(`search answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as SearchAnswer;
 }

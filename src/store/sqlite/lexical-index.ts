@@ -78,10 +78,10 @@ export class LexicalIndex {
   private mainSize = 0;
   private main: MainSegment = EMPTY_MAIN;
   /** While building (before seal): every chunk's (term id, tf) pairs in order, and where each chunk's end. */
-  private forward: { terms: GrowableInt32; tfs: GrowableUint16; ends: GrowableInt32 } | null = {
-    terms: new GrowableInt32(),
-    tfs: new GrowableUint16(),
-    ends: new GrowableInt32(),
+  private forward: { terms: Growable<Int32Array>; tfs: Growable<Uint16Array>; ends: Growable<Int32Array> } | null = {
+    terms: new Growable(new Int32Array(4096)),
+    tfs: new Growable(new Uint16Array(4096)),
+    ends: new Growable(new Int32Array(4096)),
   };
   /** After seal: term id -> [position, tf, position, tf, ...] for chunks added since. */
   private delta = new Map<number, number[]>();
@@ -540,27 +540,15 @@ function grow<T extends Float64Array<ArrayBufferLike> | Uint32Array<ArrayBufferL
 }
 
 /** An append-only typed array (the forward postings of a build: millions of numbers, boxed arrays would double the heap). */
-class GrowableInt32 {
-  private data = new Int32Array(4096);
+class Growable<T extends Int32Array | Uint16Array> {
   length = 0;
+  constructor(private data: T) {}
   push(value: number): void {
     if (this.length === this.data.length) this.data = grow(this.data, this.length * 2);
     this.data[this.length++] = value;
   }
-  view(): Int32Array {
-    return this.data.subarray(0, this.length);
-  }
-}
-
-class GrowableUint16 {
-  private data = new Uint16Array(4096);
-  length = 0;
-  push(value: number): void {
-    if (this.length === this.data.length) this.data = grow(this.data, this.length * 2);
-    this.data[this.length++] = value;
-  }
-  view(): Uint16Array {
-    return this.data.subarray(0, this.length);
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
