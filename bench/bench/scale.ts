@@ -231,7 +231,8 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
 
       log(`[${formatCount(chunks)}] /search c=8 while ${WRITE_DOCUMENTS} documents are uploaded ...`);
       const uploads = writeBatch(base, words).map((document) => ({ ...document, id: `uploaded-${document.id}`, text: document.text.replace(/scalemarker(\d+)/, 'uploadmarker$1') }));
-      const load = runLoad(searchTarget(server, queries), 8, { seconds: LOAD_SECONDS, maxRequests: 200_000 });
+      // Long enough that requests after the upload are measured too, however long it takes.
+      const load = runLoad(searchTarget(server, queries), 8, { seconds: 2 * LOAD_SECONDS, maxRequests: 400_000 });
       await sleep(2000);
       const uploadStarted = performance.now();
       await uploadDocuments(server, uploads);
@@ -251,7 +252,7 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
     server = await startSiftServer(repoRoot, dataDir, serverEnv);
     let rebuild;
     try {
-      const bound = Math.max(20, (8 * buildMs) / 1000);
+      const bound = Math.min(180, Math.max(20, (4 * buildMs) / 1000));
       const load = runLoad(searchTarget(server, queries), 8, { seconds: bound, maxRequests: 1_000_000 });
       const builtMs = await untilIndexAnswers(server, queries[0]!, rebuildStarted, rebuildStarted + bound * 1000);
       const result = await load;

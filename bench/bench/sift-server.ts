@@ -32,12 +32,14 @@ export async function startSiftServer(repoRoot: string, dataDir: string, env: Re
   });
   child.stdout?.on('data', (part: Buffer) => output.push(part.toString()));
   child.stderr?.on('data', (part: Buffer) => output.push(part.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let stopping = false;
-  // A server that dies in the middle of a measurement says why, instead of only a reset socket.
-  void exited.then((code) => {
-    if (!stopping) console.error(`The Sift server exited with code ${code} during the run:\n${output.join('').slice(-4000)}`);
-  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      // A server that dies in the middle of a measurement says why, instead of only a reset socket.
+      if (!stopping) console.error(`The Sift server exited (code ${code}, signal ${signal}) during the run:\n${output.join('').slice(-4000)}`);
+      resolve(code);
+    }),
+  );
 
   await waitUntilReady(host, port, child, exited, output);
   return {
