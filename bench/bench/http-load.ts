@@ -24,6 +24,8 @@ export interface LoadResult {
   seconds: number;
   requestsPerSecond: number;
   latenciesMs: number[];
+  /** When each request was sent (performance.now()), in the order of latenciesMs. */
+  sentAtMs: number[];
 }
 
 /** Stops at `seconds`, at `maxRequests`, or when `until` aborts, whichever comes first. */
@@ -31,6 +33,7 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const payloads = target.method === 'GET' ? [null] : target.bodies.map((body) => Buffer.from(JSON.stringify(body)));
   const latenciesMs: number[] = [];
+  const sentAtMs: number[] = [];
   let errors = 0;
   let firstError: string | null = null;
   let sent = 0;
@@ -44,8 +47,10 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
       const payload = payloads[next % payloads.length]!;
       next += 1;
       const begin = performance.now();
-      const { status, body } = await post(agent, target, payload);
+      // A reset connection counts as a failed request (and is reported), not the end of the run.
+      const { status, body } = await post(agent, target, payload).catch((error: Error) => ({ status: 0, body: `${error.message}` }));
       latenciesMs.push(performance.now() - begin);
+      sentAtMs.push(begin);
       if (status < 200 || status > 299) {
         errors += 1;
         firstError ??= `HTTP ${status}: ${body.slice(0, 300)}`;
@@ -55,7 +60,7 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
   await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
   const seconds = (performance.now() - started) / 1000;
   agent.destroy();
-  return { concurrency, requests: latenciesMs.length, errors, firstError, seconds, requestsPerSecond: latenciesMs.length / seconds, latenciesMs };
+  return { concurrency, requests: latenciesMs.length, errors, firstError, seconds, requestsPerSecond: latenciesMs.length / seconds, latenciesMs, sentAtMs };
 }
 
 function post(agent: Agent, target: LoadTarget, payload: Buffer | null): Promise<{ status: number; body: string }> {

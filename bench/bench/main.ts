@@ -1,4 +1,5 @@
-// `npm run bench [-- --dataset <folder>] [--quick]`
+// `npm run bench [-- --dataset <folder>] [--quick | --scale 8k,80k,400k]`
+// (--scale: the embedded store at growing corpus sizes instead, see scale.ts)
 // One run, one dataset (SciFact by default), Sift and a peer library side by side:
 //   1. ingest throughput through IngestionService (embeddings off), in this process;
 //   2. search latency in process (SearchService), the same queries as MiniSearch gets;
@@ -10,7 +11,7 @@
 //      in Qdrant (one Query API call) and fused in Sift (two), in one run (`--only qdrant-hybrid`
 //      runs this step alone).
 // Prints a table with a Sift ÷ peer ratio per figure and writes the same figures as JSON to
-// bench/results/<timestamp>.json and bench/results/latest.json.
+// bench/results/local/<timestamp>.json and latest.json there (bench/results/ with --save).
 import { fork } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -29,6 +30,7 @@ import { measureRerankLatency, type RerankLatencyResult } from './rerank-latency
 import type { StandardApisResult } from './standard-apis.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
+import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
 import { startSiftServer } from './sift-server.js';
 import { loadWorkload, type Workload } from './workload.js';
 
@@ -326,18 +328,25 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, save: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, scale: { type: 'string' }, only: { type: 'string' }, save: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
       strict: true,
     }));
   } catch (error) {
-    console.error(`${(error as Error).message}\nUsage: npm run bench [-- --dataset <folder>] [--quick]`);
+    console.error(`${(error as Error).message}\nUsage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>]`);
     return 2;
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--save] [--only qdrant-hybrid|heavy-ingest]\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
     );
     return 0;
+  }
+  let scaleSizes: number[] | null = null;
+  try {
+    scaleSizes = values.scale === undefined ? null : parseScaleSizes(values.scale);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
   }
   const repoRoot = findRepoRoot();
   const base = process.env.INIT_CWD ?? process.cwd();
@@ -379,6 +388,8 @@ async function main(): Promise<number> {
     console.error(`Dataset problem: ${error.message}`);
     return 2;
   }
+
+  if (scaleSizes) return runScale(repoRoot, datasetDir, workload, scaleSizes, loadAtStart, log, values.save);
 
   const sift = await measureSift(workload, profile, log);
   let http;
@@ -490,6 +501,36 @@ async function main(): Promise<number> {
   writeFileSync(file, json);
   writeFileSync(join(dir, 'latest.json'), json);
   console.log(`\nwritten: ${file} (and ${folder}/latest.json)${values.save ? '' : '; add --save to keep it with the committed results'}`);
+  return 0;
+}
+
+async function runScale(repoRoot: string, datasetDir: string, workload: Workload, sizes: number[], loadAtStart: number[], log: (line: string) => void, save: boolean): Promise<number> {
+  const started = performance.now();
+  const rows: ScaleRow[] = [];
+  for (const size of sizes) rows.push(await measureScale(repoRoot, workload, size, log));
+  const results = {
+    timestamp: new Date().toISOString(),
+    profile: 'scale',
+    machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: loadAtStart },
+    dataset: { folder: datasetDir, baseDocuments: workload.corpus.length, queries: workload.queries.length },
+    rows,
+    targets: scaleTargets(rows),
+    wallSeconds: round((performance.now() - started) / 1000, 1),
+  };
+  printScaleTable(rows);
+  console.log(`\ntargets at ${formatCount(results.targets.chunks)} chunks:`);
+  for (const [name, check] of Object.entries(results.targets)) {
+    if (typeof check === 'object') console.log(`  ${name}: ${check.value ?? '-'} (target ${check.target}) ${check.met ? 'met' : 'MISSED'}`);
+  }
+  console.log(`load average at start: ${loadAtStart.join(' ')}; wall ${results.wallSeconds} s`);
+  const folder = save ? 'bench/results' : 'bench/results/local';
+  const dir = join(repoRoot, folder);
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const file = join(dir, `scale-${results.timestamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, json);
+  writeFileSync(join(dir, 'scale-latest.json'), json);
+  console.log(`\nwritten: ${file} (and ${folder}/scale-latest.json)${save ? '' : '; add --save to keep it with the committed results'}`);
   return 0;
 }
 

@@ -32,7 +32,14 @@ export async function startSiftServer(repoRoot: string, dataDir: string, env: Re
   });
   child.stdout?.on('data', (part: Buffer) => output.push(part.toString()));
   child.stderr?.on('data', (part: Buffer) => output.push(part.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      // A server that dies in the middle of a measurement says why, instead of only a reset socket.
+      if (!stopping) console.error(`The Sift server exited (code ${code}, signal ${signal}) during the run:\n${output.join('').slice(-4000)}`);
+      resolve(code);
+    }),
+  );
 
   await waitUntilReady(host, port, child, exited, output);
   return {
@@ -41,6 +48,7 @@ export async function startSiftServer(repoRoot: string, dataDir: string, env: Re
     pid: child.pid!,
     peakRssBytes: () => peakRssOfTree(child.pid!),
     async stop() {
+      stopping = true;
       if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.race([exited, sleep(5000, undefined, { ref: false }).then(() => child.kill('SIGKILL'))]);
     },

@@ -34,6 +34,12 @@ export const configSchema = z.object({
   SIFT_STORE: z.enum(['sqlite', 'qdrant']).default('sqlite'),
   /** SQLite store: BM25 from an in-memory index per searched collection, or from FTS5 on every query. */
   SQLITE_LEXICAL_INDEX: z.enum(['memory', 'fts5']).default('memory'),
+  /**
+   * Where the in-memory index is built from text: on the event loop in slices (default), or in a
+   * worker thread with its own read-only connection (faster under load; experimental: servers
+   * running it died by a signal in some bench runs, cause not found yet).
+   */
+  SQLITE_INDEX_BUILD: z.enum(['event-loop', 'worker']).default('event-loop'),
   // Qdrant store (SIFT_STORE=qdrant). Shards, replicas, quantization and payload placement
   // apply when Sift creates its Qdrant collections; change them on an existing cluster in Qdrant.
   QDRANT_URL: z.url().default('http://127.0.0.1:6333'),

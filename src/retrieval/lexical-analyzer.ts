@@ -38,7 +38,7 @@ const MAX_CACHED_WORDS = 200_000;
 const termCache = new Map<string, string | null>();
 
 /** The indexed term for one folded word, or null for a word that is not indexed. */
-function termFor(word: string): string | null {
+export function termFor(word: string): string | null {
   if (word.length > MAX_TERM_LENGTH) return null;
   let term = termCache.get(word);
   if (term === undefined) {

@@ -9,7 +9,7 @@ import { assertCollectionName } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { TraceRecorder } from '../observability/trace.js';
-import { VECTOR_STORE, type CollectionInfo, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import { VECTOR_STORE, type CollectionInfo, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
@@ -70,10 +70,16 @@ export class SearchService {
     const options = { limit, filter: request.filter };
     // One call when the store fuses natively; undefined when it was not tried, null when the query could not be embedded.
     const storeFused = useDense && this.config.values.HYBRID_FUSION === 'store' && this.store.searchHybrid ? await this.storeFusedCandidates(info, request, limit, trace, meter) : undefined;
+    // The embedded store says which of its lexical paths answered (index or FTS5) and why.
+    let lexicalPath: LexicalPathReport | undefined;
     const [lexical, dense] = storeFused
       ? [[], null]
       : await Promise.all([
-          trace.time('lexical', () => this.store.searchLexical(info.name, request.query, options), (found) => ({ candidates: found.length })),
+          trace.time(
+            'lexical',
+            () => this.store.searchLexical(info.name, request.query, { ...options, onLexicalPath: (path) => (lexicalPath = path) }),
+            (found) => ({ candidates: found.length, ...lexicalPath }),
+          ),
           useDense && storeFused === undefined ? this.denseCandidates(info, request, limit, trace, meter) : Promise.resolve(null),
         ]);
     const lists: RankedList[] = [{ name: 'lexical', weight: this.config.values.RRF_WEIGHT_LEXICAL, hits: lexical }];

@@ -11,7 +11,10 @@ export function createVectorStore(config: AppConfig): VectorStore {
   const values = config.values;
   switch (values.SIFT_STORE) {
     case 'sqlite':
-      return new SqliteVectorStore(join(config.dataDir, SQLITE_FILE_NAME), { inMemoryIndex: values.SQLITE_LEXICAL_INDEX === 'memory' });
+      return new SqliteVectorStore(join(config.dataDir, SQLITE_FILE_NAME), {
+        inMemoryIndex: values.SQLITE_LEXICAL_INDEX === 'memory',
+        buildIndexInWorker: values.SQLITE_INDEX_BUILD === 'worker',
+      });
     case 'qdrant':
       return new QdrantVectorStore({
         url: values.QDRANT_URL,

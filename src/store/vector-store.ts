@@ -81,6 +81,14 @@ export interface ScoredChunk {
 export interface SearchOptions {
   limit: number;
   filter?: MetadataFilter;
+  /** Told which lexical path answered and why, by stores that have more than one (the trace shows it). */
+  onLexicalPath?: (path: LexicalPathReport) => void;
+}
+
+/** A store's account of how it answered a lexical query: e.g. `index`, or `fts5` because the index is building. */
+export interface LexicalPathReport {
+  path: string;
+  reason?: string;
 }
 
 /**

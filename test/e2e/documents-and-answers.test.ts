@@ -56,6 +56,8 @@ describe('documents and answers over HTTP', () => {
     expect(answer.mode).toBe('extractive');
     expect(answer.note).toMatch(/GENERATION_PROVIDER/);
     expect(answer.trace.stages.map((s: { stage: string }) => s.stage)).toEqual(['lexical', 'extractive-answer']);
+    // The first search of a collection starts its in-memory index; FTS5 answers meanwhile, and the trace says so.
+    expect(answer.trace.stages[0].detail).toEqual({ candidates: expect.any(Number), path: 'fts5', reason: expect.stringMatching(/index building/) });
   });
 
   it('extracts the main text of HTML and keeps its title, without navigation or scripts', async () => {

@@ -164,8 +164,8 @@ describe('SqliteVectorStore schema upgrade', () => {
       const file = `${dir.path}/sift.sqlite`;
       const raw = new Database(file);
       sqliteVec.load(raw);
-      // Version 1 had no counters on the collection row.
-      raw.exec(SCHEMA_SQL.replace(/embedding_dimension INTEGER,\s*document_count INTEGER NOT NULL DEFAULT 0,\s*chunk_count INTEGER NOT NULL DEFAULT 0/, 'embedding_dimension INTEGER'));
+      // Version 1 had no counters on the collection row (nor the revision of version 3).
+      raw.exec(SCHEMA_SQL.replace(/embedding_dimension INTEGER,[\s\S]*?revision INTEGER NOT NULL DEFAULT 0/, 'embedding_dimension INTEGER'));
       raw.pragma('user_version = 1');
       raw.prepare("INSERT INTO collections (name, created_at) VALUES ('old', '2026-01-01')").run();
       raw.prepare(

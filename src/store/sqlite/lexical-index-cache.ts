@@ -1,128 +1,317 @@
-// Keeps each searched collection's in-memory BM25 index current: dropped when the
-// collection changes (here or in another process), rebuilt in the background in slices
-// once writes settle. Until an index is ready, callers answer from FTS5.
+// Keeps each searched collection's in-memory BM25 index current. Only real changes count:
+// every write to a collection bumps its `revision` in SQLite, and an index knows the revision
+// it reflects. Writes through this store reach the index as changes after they commit (new
+// chunks into its delta segment, removed ones as tombstones); a revision moved by another
+// process (the ingest CLI writing a changed file) means the index missed something, and it
+// is rebuilt. Opening the file, reads, and writes to other collections leave it alone.
+//
+// A built index is saved to a file per collection (lexical-index-file.ts) once writes settle
+// and when the store closes, so a restart reads it back instead of re-analysing the text.
+// A build reads the chunks in one pass of keyset slices and takes half of the event loop's
+// time while requests are waiting, so it finishes under load; until an index is ready,
+// callers answer from FTS5.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { analyze } from '../../retrieval/lexical-analyzer.js';
-import { LexicalIndex } from './lexical-index.js';
+import { addChunkRow, buildInWorker, type BuiltLexicalIndex, type ChunkTextRow, type WorkerBuild } from './lexical-index-build.js';
+import { LexicalIndex, type IndexedChunk } from './lexical-index.js';
+import { readLexicalIndexFile, removeLexicalIndexFile, writeLexicalIndexFile } from './lexical-index-file.js';
 
-export interface ChunkTextRow {
-  id: number;
-  text: string;
-  heading_path: string;
-  title: string | null;
-}
-
-/** What the cache needs from the store: chunk text in id order, and SQLite's data_version. */
+/** What the cache needs from the store. */
 export interface LexicalIndexSource {
   isOpen(): boolean;
   /** Up to `limit` chunks of the collection with an id above `afterId`, by id. */
   chunksAfter(collection: string, afterId: number, limit: number): ChunkTextRow[];
   /** Changes whenever another connection commits to the database file. */
   dataVersion(): number;
+  /** The collection's write counter (0 for one that does not exist). */
+  revisionOf(collection: string): number;
+  /** When the collection was created: with the name, what tells a recreated collection from the one deleted. */
+  createdAtOf(collection: string): string | null;
 }
 
-// Chunks read per slice while building, between yields to the event loop: about 50 ms of
-// work, so requests arriving during a rebuild wait at most that long.
-const SLICE = 256;
-// Quiet time after the last write before a searched collection's index is rebuilt.
-const REBUILD_AFTER_WRITES_MS = 250;
+/** One committed write to a collection, as the index takes it. */
+export interface LexicalChange {
+  collection: string;
+  /** The collection's revision before and after the write: an index at `revisionBefore` may take it. */
+  revisionBefore: number;
+  revisionAfter: number;
+  removedIds: number[];
+  added: IndexedChunk[];
+}
+
+export type IndexOrigin = 'file' | 'worker' | 'event-loop';
+
+/** Which lexical path answers a query, and why when it is not the index. */
+export interface LexicalPath {
+  path: 'index' | 'fts5';
+  reason?: string;
+}
+
+export interface LexicalIndexCacheOptions {
+  /** Where index files live; none: nothing is saved (an in-memory database). */
+  directory?: string;
+  /** The database file, when builds may run in a worker thread over their own connection; else they run on the event loop. */
+  workerDatabaseFile?: string;
+}
+
+interface Entry {
+  /** Set once the index is ready. */
+  index: LexicalIndex | null;
+  /** The collection revision the index reflects. */
+  revision: number;
+  /** Why there is no index yet, for the trace. */
+  reason: string;
+  /** Writes committed while the index was loading or building, replayed onto it at the end. */
+  pending: LexicalChange[];
+  /** Changed since it was last saved. */
+  dirty: boolean;
+  saving: Promise<void> | null;
+  /** Where the ready index came from: its saved file, or a build from the text in a worker thread or on the event loop. */
+  origin: IndexOrigin | null;
+}
+
+/** Chunks read per statement while building (a keyset slice; each costs O(slice)). */
+const ROWS_PER_READ = 512;
+// A build works at least this long per event-loop turn, and at most this long even when
+// requests held the loop for longer: the bound on what a waiting request pays.
+const MIN_SLICE_MS = 10;
+const MAX_SLICE_MS = 200;
+// Quiet time after the last write before an index is compacted (when due) and saved.
+const SAVE_AFTER_WRITES_MS = 1000;
 // How often a search asks SQLite whether another connection has written.
 const DATA_VERSION_CHECK_MS = 20;
 
 export class LexicalIndexCache {
-  private readonly ready = new Map<string, LexicalIndex>();
-  /** Bumped whenever a collection's chunks change; a build for an older generation is dropped. */
-  private readonly generations = new Map<string, number>();
-  private readonly building = new Set<string>();
-  /** Rebuilds waiting for a burst of writes to a searched collection to settle. */
-  private readonly rebuildTimers = new Map<string, NodeJS.Timeout>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly saveTimers = new Map<string, NodeJS.Timeout>();
+  private readonly workerBuilds = new Set<WorkerBuild>();
   private seenDataVersion = -1;
   private dataVersionCheckedAt = Number.NEGATIVE_INFINITY;
+  private closed = false;
 
-  constructor(private readonly source: LexicalIndexSource) {}
+  constructor(
+    private readonly source: LexicalIndexSource,
+    private readonly options: LexicalIndexCacheOptions = {},
+  ) {}
 
-  /** The collection's index if it is current; otherwise starts a build and returns null. */
-  indexFor(collection: string): LexicalIndex | null {
+  /** The collection's index if it is current; otherwise starts loading it and says why there is none. */
+  indexFor(collection: string): { index: LexicalIndex | null; path: LexicalPath } {
     this.checkForeignWrites();
-    const index = this.ready.get(collection);
-    if (index) return index;
-    if (!this.building.has(collection)) void this.build(collection, this.generationOf(collection));
-    return null;
+    const entry = this.entries.get(collection) ?? this.start(collection, 'index building: first search since the start');
+    return entry.index ? { index: entry.index, path: { path: 'index' } } : { index: null, path: { path: 'fts5', reason: entry.reason } };
   }
 
-  /** Builds the collection's index now and waits for it (tests and warm-ups). */
-  async warm(collection: string): Promise<void> {
+  /** Loads or builds the collection's index now and waits for it (tests, warm-ups, the bench); says where it came from. */
+  async warm(collection: string): Promise<IndexOrigin | null> {
     this.checkForeignWrites();
-    if (!this.ready.has(collection)) await this.build(collection, this.generationOf(collection));
+    for (;;) {
+      const entry = this.entries.get(collection) ?? this.start(collection, 'index building');
+      if (entry.index || this.closed) return entry.origin;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
-  /** Called before a write to the collection: no search may read an index that lacks it. */
-  invalidate(collection: string): void {
-    // A collection someone searches gets its index back soon after writes stop, so the next
-    // searches need not wait for it; one nobody searched (a CLI load) is left alone.
-    const searched = this.ready.has(collection) || this.building.has(collection) || this.rebuildTimers.has(collection);
-    this.ready.delete(collection);
-    this.generations.set(collection, this.generationOf(collection) + 1);
-    if (searched) this.scheduleRebuild(collection);
+  /** Whether writes to this collection should be turned into changes (someone searches it). */
+  tracks(collection: string): boolean {
+    return this.entries.has(collection);
   }
 
-  close(): void {
-    for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
-    this.rebuildTimers.clear();
-    this.ready.clear();
+  /** Takes writes that just committed. */
+  apply(changes: readonly LexicalChange[]): void {
+    for (const change of changes) {
+      const entry = this.entries.get(change.collection);
+      if (!entry) continue;
+      if (!entry.index) {
+        entry.pending.push(change);
+        continue;
+      }
+      if (change.revisionBefore !== entry.revision) {
+        // Another process wrote in between, and this index never saw it.
+        this.start(change.collection, 'index rebuilding: the collection was written by another process');
+        continue;
+      }
+      applyChange(entry.index, change);
+      entry.revision = change.revisionAfter;
+      entry.dirty = true;
+      this.scheduleSave(change.collection);
+    }
+  }
+
+  /** The collection is gone: its index and its file too. */
+  forget(collection: string): void {
+    this.entries.delete(collection);
+    clearTimeout(this.saveTimers.get(collection));
+    this.saveTimers.delete(collection);
+    const file = this.fileOf(collection);
+    if (file) void removeLexicalIndexFile(file);
+  }
+
+  /** Saves what changed since the last save; after this, nothing runs. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const build of this.workerBuilds) build.cancel();
+    for (const timer of this.saveTimers.values()) clearTimeout(timer);
+    this.saveTimers.clear();
+    await Promise.all([...this.entries].map(([collection, entry]) => this.save(collection, entry)));
+    this.entries.clear();
+  }
+
+  private start(collection: string, reason: string): Entry {
+    const entry: Entry = { index: null, revision: 0, reason, pending: [], dirty: false, saving: null, origin: null };
+    this.entries.set(collection, entry);
+    void this.load(collection, entry).catch(() => {
+      // A build only fails when the store closed under it; the next search starts over.
+      if (this.entries.get(collection) === entry) this.entries.delete(collection);
+    });
+    return entry;
+  }
+
+  private current(collection: string, entry: Entry): boolean {
+    return !this.closed && this.source.isOpen() && this.entries.get(collection) === entry;
+  }
+
+  /** The saved index when it is still current, else a build from the text; then the writes made meanwhile. */
+  private async load(collection: string, entry: Entry): Promise<void> {
+    const file = this.fileOf(collection);
+    const stored = file ? await readLexicalIndexFile(file, collection) : null;
+    if (!this.current(collection, entry)) return;
+    if (stored && this.catchUp(stored.index, stored.revision, entry.pending) === this.source.revisionOf(collection)) {
+      this.ready(collection, entry, stored.index, 'file', entry.pending.length > 0);
+      return;
+    }
+    for (;;) {
+      const built = await this.build(collection, entry);
+      if (!built || !this.current(collection, entry)) return;
+      // Writes in the snapshot are skipped; the rest must follow on from it.
+      if (this.catchUp(built.index, built.revision, entry.pending) === this.source.revisionOf(collection)) {
+        this.ready(collection, entry, built.index, built.where, true);
+        return;
+      }
+      // Another process wrote after the snapshot: read again.
+    }
+  }
+
+  /** A build in a worker thread when there is a file to open, else on the event loop. */
+  private async build(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: IndexOrigin }) | null> {
+    const file = this.options.workerDatabaseFile;
+    if (!file) return this.buildOnEventLoop(collection, entry);
+    const build = buildInWorker(file, collection);
+    this.workerBuilds.add(build);
+    try {
+      return { ...(await build.result), where: 'worker' };
+    } catch {
+      // A worker that could not start or read (no threads left, a locked file): build here.
+      return this.closed ? null : await this.buildOnEventLoop(collection, entry);
+    } finally {
+      this.workerBuilds.delete(build);
+    }
+  }
+
+  /** Replays changes onto an index at `revision`; the revision reached, or -1 when the chain breaks. */
+  private catchUp(index: LexicalIndex, revision: number, changes: readonly LexicalChange[]): number {
+    let reached = revision;
+    for (const change of changes) {
+      if (change.revisionAfter <= reached) continue;
+      if (change.revisionBefore !== reached) return -1;
+      applyChange(index, change);
+      reached = change.revisionAfter;
+    }
+    return reached;
+  }
+
+  private ready(collection: string, entry: Entry, index: LexicalIndex, origin: IndexOrigin, dirty: boolean): void {
+    entry.index = index;
+    entry.revision = this.source.revisionOf(collection);
+    entry.origin = origin;
+    entry.pending = [];
+    entry.dirty = dirty;
+    if (dirty) this.scheduleSave(collection);
+  }
+
+  /**
+   * One pass over the collection's chunks in id order, in keyset slices. Each turn of the
+   * event loop it works as long as the requests before it did (within bounds), so under load
+   * it still gets about half. Not a snapshot: writes made meanwhile are replayed, and
+   * replaying one the slices already read changes nothing.
+   */
+  private async buildOnEventLoop(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: 'event-loop' }) | null> {
+    const revision = this.source.revisionOf(collection);
+    const index = new LexicalIndex();
+    let lastId = 0;
+    let budgetMs = MIN_SLICE_MS;
+    for (;;) {
+      if (!this.current(collection, entry)) return null;
+      const sliceStarted = performance.now();
+      do {
+        const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_READ);
+        if (rows.length === 0) return { revision, index: index.seal(), where: 'event-loop' };
+        for (const row of rows) addChunkRow(index, row);
+        lastId = rows.at(-1)!.id;
+      } while (performance.now() - sliceStarted < budgetMs);
+      const yielded = performance.now();
+      await yieldToEventLoop();
+      budgetMs = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, performance.now() - yielded));
+    }
   }
 
   private checkForeignWrites(): void {
     // Asked at most every few milliseconds: under load the pragma showed in profiles, and a
     // stale index can only miss a just-written chunk briefly — rows it names that are gone
-    // are dropped when the chunks are read, so replaced text is never served.
+    // are dropped when the chunks are read.
     const now = performance.now();
     if (now - this.dataVersionCheckedAt < DATA_VERSION_CHECK_MS) return;
     this.dataVersionCheckedAt = now;
     const version = this.source.dataVersion();
     if (version === this.seenDataVersion) return;
     this.seenDataVersion = version;
-    for (const collection of new Set([...this.ready.keys(), ...this.building])) this.invalidate(collection);
-  }
-
-  private generationOf(collection: string): number {
-    return this.generations.get(collection) ?? 0;
-  }
-
-  private scheduleRebuild(collection: string): void {
-    clearTimeout(this.rebuildTimers.get(collection));
-    const timer = setTimeout(() => {
-      this.rebuildTimers.delete(collection);
-      if (!this.source.isOpen() || this.ready.has(collection)) return;
-      if (this.building.has(collection)) this.scheduleRebuild(collection);
-      else void this.build(collection, this.generationOf(collection));
-    }, REBUILD_AFTER_WRITES_MS);
-    // A pending rebuild must not keep a CLI process alive.
-    timer.unref();
-    this.rebuildTimers.set(collection, timer);
-  }
-
-  /** Reads the collection's chunks in slices, yielding between them so requests keep flowing. */
-  private async build(collection: string, generation: number): Promise<void> {
-    this.building.add(collection);
-    try {
-      const index = new LexicalIndex();
-      let lastId = 0;
-      for (;;) {
-        if (!this.source.isOpen() || this.generationOf(collection) !== generation) return;
-        const rows = this.source.chunksAfter(collection, lastId, SLICE);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          const headingPath = JSON.parse(row.heading_path) as string[];
-          // FTS5 counts the collection marker in a row's length; counted here too, the two paths rank alike.
-          index.add({ id: row.id, terms: [...analyze(row.title ?? ''), ...analyze(headingPath.join(' ')), ...analyze(row.text)], extraLength: 1 });
-        }
-        lastId = rows.at(-1)!.id;
-        await yieldToEventLoop();
+    for (const [collection, entry] of this.entries) {
+      if (entry.index && this.source.revisionOf(collection) !== entry.revision) {
+        this.start(collection, 'index rebuilding: the collection was written by another process');
       }
-      if (this.source.isOpen() && this.generationOf(collection) === generation) this.ready.set(collection, index.seal());
-    } finally {
-      this.building.delete(collection);
     }
   }
+
+  private scheduleSave(collection: string): void {
+    if (this.closed) return;
+    clearTimeout(this.saveTimers.get(collection));
+    const timer = setTimeout(() => {
+      this.saveTimers.delete(collection);
+      const entry = this.entries.get(collection);
+      if (!entry?.index) return;
+      // The merge is one linear pass over the postings; done here, while writes are quiet.
+      if (entry.index.compactionDue) entry.index.compact();
+      void this.save(collection, entry);
+    }, SAVE_AFTER_WRITES_MS);
+    // A pending save must not keep a CLI process alive; close() saves what is left.
+    timer.unref();
+    this.saveTimers.set(collection, timer);
+  }
+
+  private async save(collection: string, entry: Entry): Promise<void> {
+    await entry.saving;
+    const file = this.fileOf(collection);
+    if (!file || !entry.index || !entry.dirty) return;
+    entry.dirty = false;
+    const write = writeLexicalIndexFile(file, collection, entry.revision, entry.index).catch(() => {
+      // A full disk or a vanished directory costs a rebuild at the next start, nothing more.
+      entry.dirty = true;
+    });
+    entry.saving = write;
+    await write;
+    entry.saving = null;
+  }
+
+  private fileOf(collection: string): string | null {
+    if (!this.options.directory) return null;
+    // Hashed: any collection name makes a safe, fixed-length file name; a collection deleted
+    // and created again (its revision starting over) gets another file.
+    const identity = `${collection}\n${this.source.createdAtOf(collection) ?? ''}`;
+    return join(this.options.directory, `${createHash('sha256').update(identity).digest('hex').slice(0, 32)}.lexidx`);
+  }
+}
+
+function applyChange(index: LexicalIndex, change: LexicalChange): void {
+  for (const id of change.removedIds) index.remove(id);
+  for (const chunk of change.added) index.add(chunk);
 }

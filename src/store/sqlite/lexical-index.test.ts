@@ -40,7 +40,7 @@ describe('LexicalIndex', () => {
     expect(top.slice(0, 10).every((hit) => hit.id % 50 === 0)).toBe(true);
   });
 
-  it('takes chunks in ascending id order only, so a filter can find their positions', () => {
+  it('takes chunks in ascending id order until sealed, so the main segment can find their positions', () => {
     const ordered = new LexicalIndex();
     ordered.add({ id: 5, terms: ['a'] });
     expect(() => ordered.add({ id: 5, terms: ['b'] })).toThrow(/ascending id order/);
@@ -69,6 +69,83 @@ describe('LexicalIndex', () => {
       expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
       hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
     }
+  });
+});
+
+describe('LexicalIndex after writes (delta segment and tombstones)', () => {
+  // Random write sequences on a sealed index (adds, replacements that reuse or change an id,
+  // removals, now and then a compaction); after each step the index must score exactly as
+  // one built from scratch over the chunks that are live at that point.
+  it('keeps the statistics and the scores of a from-scratch build through random writes', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const vocabulary = Array.from({ length: 120 }, (_, i) => `w${i}`);
+    const pick = () => vocabulary[Math.floor(vocabulary.length * random() ** 2)]!;
+    const makeTerms = () => Array.from({ length: 1 + Math.floor(random() * 30) }, pick);
+    for (let sequence = 0; sequence < 12; sequence++) {
+      const live = new Map<number, string[]>();
+      let nextId = 1;
+      const index = new LexicalIndex();
+      for (let i = 0; i < 150; i++) {
+        const terms = makeTerms();
+        index.add({ id: nextId, terms, extraLength: 1 });
+        live.set(nextId++, terms);
+      }
+      index.seal();
+      for (let step = 0; step < 120; step++) {
+        const roll = random();
+        const ids = [...live.keys()];
+        if (roll < 0.35 || ids.length === 0) {
+          const terms = makeTerms();
+          index.add({ id: nextId, terms, extraLength: 1 });
+          live.set(nextId++, terms);
+        } else if (roll < 0.6) {
+          const id = ids[Math.floor(random() * ids.length)]!;
+          expect(index.remove(id)).toBe(true);
+          live.delete(id);
+        } else if (roll < 0.75) {
+          // Replaced in place under the same id (SQLite reuses the highest rowid once it is deleted).
+          const id = ids[Math.floor(random() * ids.length)]!;
+          const terms = makeTerms();
+          index.add({ id, terms, extraLength: 1 });
+          live.set(id, terms);
+        } else if (roll < 0.95) {
+          const id = ids[Math.floor(random() * ids.length)]!;
+          index.remove(id);
+          live.delete(id);
+          const terms = makeTerms();
+          index.add({ id: nextId, terms, extraLength: 1 });
+          live.set(nextId++, terms);
+        } else index.compact();
+        expect(index.remove(10_000_000)).toBe(false);
+        const scratch = new LexicalIndex();
+        for (const id of [...live.keys()].sort((a, b) => a - b)) scratch.add({ id, terms: live.get(id)!, extraLength: 1 });
+        const [mine, theirs] = [index.statistics(), scratch.statistics()];
+        expect(mine.chunks).toBe(theirs.chunks);
+        expect(mine.averageLength).toBe(theirs.averageLength);
+        for (const term of vocabulary) expect(mine.documentFrequency(term)).toBe(theirs.documentFrequency(term));
+        for (let query = 0; query < 4; query++) {
+          const terms = [...new Set(Array.from({ length: 1 + Math.floor(random() * 6) }, pick))];
+          const limit = [3, 10, 1000][query % 3]!;
+          expect(index.search(terms, limit)).toEqual(scratch.search(terms, limit));
+        }
+        const passing = [...live.keys()].filter((id) => id % 3 === step % 3);
+        expect(index.search(['w0', 'w5'], 10, index.filterMask(`f${step}`, () => passing))).toEqual(scratch.search(['w0', 'w5'], 10, scratch.filterMask('f', () => passing)));
+      }
+    }
+  });
+
+  it('survives a round trip through its exported state, delta and tombstones included', () => {
+    const index = new LexicalIndex();
+    for (let id = 1; id <= 50; id++) index.add({ id, terms: [`t${id % 7}`, `t${id % 3}`, 'common'] });
+    index.seal();
+    index.remove(4);
+    index.add({ id: 60, terms: ['t1', 'fresh'] });
+    index.add({ id: 10, terms: ['fresh', 'fresh'] });
+    const copy = LexicalIndex.fromState(index.exportState());
+    for (const terms of [['t1'], ['fresh', 'common'], ['t2', 't0', 'common']]) expect(copy.search(terms, 20)).toEqual(index.search(terms, 20));
+    expect(copy.has(4)).toBe(false);
+    expect(copy.chunkCount).toBe(index.chunkCount);
   });
 });
 

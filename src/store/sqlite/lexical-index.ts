@@ -5,18 +5,23 @@
 // idf with the same floor, term frequency summed over title, heading and body), computed
 // from this collection's statistics, so rankings match the FTS5 path.
 //
-// The index is rebuilt from the store's text, not updated in place: it is dropped when the
-// collection changes and rebuilt in slices that yield to the event loop, and searches use
-// FTS5 until it is ready. That keeps every write path the single source of truth.
+// Segments, as in Lucene or Tantivy: a sealed main segment (every term's postings in one pair
+// of typed arrays) and a small delta segment that takes chunks written after the seal;
+// removed chunks become tombstones. A search sums both segments and skips tombstones, and the
+// statistics it scores with (live chunk count, average length, document frequencies) are
+// those of the live chunks, so a score is the one a from-scratch build would give. Term
+// frequencies, not scores, are stored: every write changes the statistics. `compact()` folds
+// the delta and drops the tombstones when they grow.
 
 const K1 = 1.2;
 const B = 0.75;
 // FTS5 floors idf at this value for terms in more than half of the rows.
 const MIN_IDF = 1e-6;
+const MAX_TF = 0xffff;
 
 export interface IndexedChunk {
   id: number;
-  terms: string[];
+  terms: readonly string[];
   /** Tokens that count toward the length but are never searched (FTS5's collection marker). */
   extraLength?: number;
 }
@@ -26,10 +31,27 @@ export interface LexicalHit {
   score: number;
 }
 
-/** A term's postings once sealed: chunk positions ascending, each with its whole BM25 score. */
-interface PostingList {
+/** The sealed main segment: term t's postings are positions/tfs [starts[t], starts[t + 1]). */
+export interface MainSegment {
+  starts: Uint32Array;
   positions: Int32Array;
-  impacts: Float64Array;
+  tfs: Uint16Array;
+}
+
+/** Everything an index is made of, as plain arrays: what the index file stores. */
+export interface LexicalIndexState {
+  terms: string[];
+  /** Chunk id, length and tombstone per position; positions below mainSize are the main segment's, ids ascending. */
+  ids: Float64Array<ArrayBufferLike>;
+  lengths: Uint32Array<ArrayBufferLike>;
+  dead: Uint8Array<ArrayBufferLike>;
+  mainSize: number;
+  main: MainSegment;
+  /** The delta segment flattened: term ids, and each one's postings [deltaStarts[i], deltaStarts[i + 1]). */
+  deltaTerms: Int32Array;
+  deltaStarts: Uint32Array;
+  deltaPositions: Int32Array;
+  deltaTfs: Uint16Array;
 }
 
 /**
@@ -40,80 +62,254 @@ interface PostingList {
 const DENSE_POSTINGS_PER_CHUNK = 1 / 8;
 /** Filters whose chunk sets an index keeps (a collection's usual filters: tenant, language...). */
 const MAX_FILTER_MASKS = 32;
+/** compact() is due when the delta or the tombstones reach this share of the postings or positions. */
+const COMPACT_SHARE = 1 / 8;
+
+const EMPTY_MAIN: MainSegment = { starts: new Uint32Array(1), positions: new Int32Array(0), tfs: new Uint16Array(0) };
 
 export class LexicalIndex {
-  private readonly ids: number[] = [];
-  private readonly lengths: number[] = [];
-  /** While building: term -> [position, tf, position, tf, ...]. */
-  private building: Map<string, number[]> | null = new Map();
-  /** Once sealed: typed posting lists, cheaper to scan than boxed arrays. */
-  private postings = new Map<string, PostingList>();
+  private readonly termIds = new Map<string, number>();
+  private readonly terms: string[] = [];
+  // Per position; `size` of them in use.
+  private ids: Float64Array<ArrayBufferLike> = new Float64Array(1024);
+  private lengths: Uint32Array<ArrayBufferLike> = new Uint32Array(1024);
+  private dead: Uint8Array<ArrayBufferLike> = new Uint8Array(1024);
+  private size = 0;
+  private mainSize = 0;
+  private main: MainSegment = EMPTY_MAIN;
+  /** While building (before seal): every chunk's (term id, tf) pairs in order, and where each chunk's end. */
+  private forward: { terms: Growable<Int32Array>; tfs: Growable<Uint16Array>; ends: Growable<Int32Array> } | null = {
+    terms: new Growable(new Int32Array(4096)),
+    tfs: new Growable(new Uint16Array(4096)),
+    ends: new Growable(new Int32Array(4096)),
+  };
+  /** After seal: term id -> [position, tf, position, tf, ...] for chunks added since. */
+  private delta = new Map<number, number[]>();
+  private deltaPostings = 0;
+  private readonly deltaPositionById = new Map<number, number>();
+  private liveCount = 0;
+  private deadCount = 0;
   private totalLength = 0;
+  /** Tombstoned postings per term, counted when a query first needs the term after a removal. */
+  private deadPostings = new Map<number, number>();
+  /** Length normalisation per position for the current average length; null once stale. */
+  private norms: Float64Array | null = null;
+  /** Bumped by every change to the statistics (each write after the seal). */
+  private statsEpoch = 0;
+  /**
+   * Each main posting's BM25 score, computed when a query first needs its term after a change
+   * to the statistics (impactEpochs says when): a query then adds numbers up, and a write costs
+   * the next query of each term one pass that divides.
+   */
+  private impacts: Float64Array | null = null;
+  private impactEpochs = new Int32Array(0);
   private scratch = new Float64Array(0);
+  private termCounts = new Uint32Array(1024);
   /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
   private readonly filterMasks = new Map<string, Uint8Array>();
 
+  /** Adds a chunk. Before seal() chunks come in ascending id order; after, any id (a live one is replaced). */
   add(chunk: IndexedChunk): void {
-    if (!this.building) throw new Error('LexicalIndex is sealed: build a new one for new chunks');
-    if (this.ids.length > 0 && chunk.id <= this.ids.at(-1)!) throw new Error('LexicalIndex takes chunks in ascending id order');
-    const position = this.ids.length;
-    this.ids.push(chunk.id);
+    if (this.forward && this.size > 0 && chunk.id <= this.ids[this.size - 1]!) throw new Error('LexicalIndex takes chunks in ascending id order until sealed');
+    if (!this.forward) this.remove(chunk.id);
+    const position = this.size;
+    this.ensureCapacity(position + 1);
+    this.size += 1;
+    this.ids[position] = chunk.id;
     const length = chunk.terms.length + (chunk.extraLength ?? 0);
-    this.lengths.push(length);
+    this.lengths[position] = length;
     this.totalLength += length;
-    const counts = new Map<string, number>();
-    for (const term of chunk.terms) counts.set(term, (counts.get(term) ?? 0) + 1);
-    for (const [term, tf] of counts) {
-      let list = this.building.get(term);
-      if (!list) this.building.set(term, (list = []));
-      list.push(position, tf);
+    this.liveCount += 1;
+    this.norms = null;
+    this.statsEpoch += 1;
+    this.filterMasks.clear();
+    const touched: number[] = [];
+    for (const term of chunk.terms) {
+      let termId = this.termIds.get(term);
+      if (termId === undefined) {
+        termId = this.terms.length;
+        this.termIds.set(term, termId);
+        this.terms.push(term);
+        if (termId >= this.termCounts.length) this.termCounts = grow(this.termCounts, termId + 1);
+      }
+      if (this.termCounts[termId] === 0) touched.push(termId);
+      this.termCounts[termId] = this.termCounts[termId]! + 1;
+    }
+    for (const termId of touched) {
+      const tf = Math.min(MAX_TF, this.termCounts[termId]!);
+      this.termCounts[termId] = 0;
+      if (this.forward) {
+        this.forward.terms.push(termId);
+        this.forward.tfs.push(tf);
+      } else {
+        let list = this.delta.get(termId);
+        if (!list) this.delta.set(termId, (list = []));
+        list.push(position, tf);
+      }
+    }
+    if (this.forward) this.forward.ends.push(this.forward.terms.length);
+    else {
+      this.deltaPositionById.set(chunk.id, position);
+      this.deltaPostings += touched.length;
     }
   }
 
-  get size(): number {
-    return this.ids.length;
+  /** Tombstones a chunk; false when the index does not hold it. */
+  remove(id: number): boolean {
+    this.seal();
+    const position = this.positionOf(id);
+    if (position < 0) return false;
+    this.dead[position] = 1;
+    this.deadCount += 1;
+    this.liveCount -= 1;
+    this.totalLength -= this.lengths[position]!;
+    this.deltaPositionById.delete(id);
+    this.deadPostings.clear();
+    this.norms = null;
+    this.statsEpoch += 1;
+    this.filterMasks.clear();
+    return true;
+  }
+
+  /** Live chunks. */
+  get chunkCount(): number {
+    return this.liveCount;
+  }
+
+  has(id: number): boolean {
+    this.seal();
+    return this.positionOf(id) >= 0;
+  }
+
+  /** The statistics scores come from, for checks against a from-scratch build. */
+  statistics(): { chunks: number; averageLength: number; documentFrequency: (term: string) => number } {
+    this.seal();
+    return {
+      chunks: this.liveCount,
+      averageLength: this.averageLength(),
+      documentFrequency: (term) => {
+        const termId = this.termIds.get(term);
+        return termId === undefined ? 0 : this.liveFrequency(termId);
+      },
+    };
+  }
+
+  /** Whether the delta or the tombstones have grown enough for compact() to pay. */
+  get compactionDue(): boolean {
+    return this.deadCount > this.size * COMPACT_SHARE || this.deltaPostings > this.main.positions.length * COMPACT_SHARE;
   }
 
   /**
-   * Ends the build. Nothing a score depends on changes after this (collection size, average
-   * length, document frequencies), so each posting's BM25 term score is computed once here
-   * and a search only adds numbers up.
+   * Ends the build: sorts the forward postings into one list per term (a counting sort, two
+   * linear passes). Further chunks go to the delta segment.
    */
   seal(): this {
-    if (!this.building) return this;
-    const count = this.ids.length;
-    const averageLength = count === 0 ? 1 : this.totalLength / count;
-    const norms = Float64Array.from(this.lengths, (length) => K1 * (1 - B + (B * length) / averageLength));
-    for (const [term, flat] of this.building) {
-      const documentFrequency = flat.length / 2;
-      const weight = Math.max(MIN_IDF, Math.log((count - documentFrequency + 0.5) / (documentFrequency + 0.5))) * (K1 + 1);
-      const list: PostingList = { positions: new Int32Array(documentFrequency), impacts: new Float64Array(documentFrequency) };
-      for (let i = 0; i < documentFrequency; i++) {
-        const position = flat[2 * i]!;
-        const tf = flat[2 * i + 1]!;
-        list.positions[i] = position;
-        list.impacts[i] = (weight * tf) / (tf + norms[position]!);
+    const forward = this.forward;
+    if (!forward) return this;
+    this.forward = null;
+    const termIds = forward.terms.view();
+    const tfs = forward.tfs.view();
+    const ends = forward.ends.view();
+    const starts = new Uint32Array(this.terms.length + 1);
+    for (let i = 0; i < termIds.length; i++) starts[termIds[i]! + 1]! += 1;
+    for (let t = 0; t < this.terms.length; t++) starts[t + 1]! += starts[t]!;
+    const cursor = starts.slice(0, this.terms.length);
+    const positions = new Int32Array(termIds.length);
+    const sortedTfs = new Uint16Array(termIds.length);
+    let posting = 0;
+    for (let position = 0; position < ends.length; position++) {
+      for (const end = ends[position]!; posting < end; posting++) {
+        const at = cursor[termIds[posting]!]!++;
+        positions[at] = position;
+        sortedTfs[at] = tfs[posting]!;
       }
-      this.postings.set(term, list);
     }
-    this.building = null;
-    this.scratch = new Float64Array(count);
+    this.main = { starts, positions, tfs: sortedTfs };
+    this.mainSize = this.size;
+    return this;
+  }
+
+  /**
+   * Folds the delta into a new main segment and drops tombstoned positions: one linear pass
+   * over the postings. Scores do not change.
+   */
+  compact(): this {
+    this.seal();
+    // New positions: live chunks by ascending id (main positions already are; delta ones are merged in).
+    const deltaLive = [...this.deltaPositionById.values()].sort((a, b) => this.ids[a]! - this.ids[b]!);
+    const remap = new Int32Array(this.size).fill(-1);
+    const ids = new Float64Array(Math.max(1024, this.liveCount));
+    const lengths = new Uint32Array(ids.length);
+    let next = 0;
+    let d = 0;
+    for (let position = 0; position <= this.mainSize; position++) {
+      const atEnd = position === this.mainSize;
+      while (d < deltaLive.length && (atEnd || this.ids[deltaLive[d]!]! < this.ids[position]!)) {
+        const from = deltaLive[d++]!;
+        remap[from] = next;
+        ids[next] = this.ids[from]!;
+        lengths[next++] = this.lengths[from]!;
+      }
+      if (atEnd || this.dead[position] === 1) continue;
+      remap[position] = next;
+      ids[next] = this.ids[position]!;
+      lengths[next++] = this.lengths[position]!;
+    }
+    const termCount = this.terms.length;
+    const starts = new Uint32Array(termCount + 1);
+    const { main } = this;
+    for (let t = 0; t < termCount; t++) starts[t + 1] = starts[t]! + this.liveFrequency(t);
+    const positions = new Int32Array(starts[termCount]!);
+    const tfs = new Uint16Array(positions.length);
+    let at = 0;
+    for (let t = 0; t < termCount; t++) {
+      if (t < main.starts.length - 1) {
+        for (let i = main.starts[t]!; i < main.starts[t + 1]!; i++) {
+          const moved = remap[main.positions[i]!]!;
+          if (moved < 0) continue;
+          positions[at] = moved;
+          tfs[at++] = main.tfs[i]!;
+        }
+      }
+      const list = this.delta.get(t);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i += 2) {
+        const moved = remap[list[i]!]!;
+        if (moved < 0) continue;
+        positions[at] = moved;
+        tfs[at++] = list[i + 1]!;
+      }
+    }
+    this.ids = ids;
+    this.lengths = lengths;
+    this.dead = new Uint8Array(ids.length);
+    this.size = this.mainSize = next;
+    this.main = { starts, positions, tfs };
+    this.delta = new Map();
+    this.deltaPostings = 0;
+    this.deltaPositionById.clear();
+    this.deadCount = 0;
+    this.deadPostings.clear();
+    this.norms = null;
+    this.impacts = null;
+    this.filterMasks.clear();
     return this;
   }
 
   /**
    * Which chunks pass a metadata filter, as a mask over positions. The index cannot read
    * metadata, so the caller loads the ids of the passing chunks once per filter; the masks
-   * live as long as this index, which is dropped whenever the collection changes.
+   * are dropped whenever the index changes.
    */
   filterMask(key: string, loadIds: () => readonly number[]): Uint8Array {
+    this.seal();
     const cached = this.filterMasks.get(key);
     if (cached) {
       this.filterMasks.delete(key);
       this.filterMasks.set(key, cached);
       return cached;
     }
-    const mask = new Uint8Array(this.ids.length);
+    const mask = new Uint8Array(this.size);
     for (const id of loadIds()) {
       const position = this.positionOf(id);
       if (position >= 0) mask[position] = 1;
@@ -123,66 +319,236 @@ export class LexicalIndex {
     return mask;
   }
 
+  hasFilterMask(key: string): boolean {
+    return this.filterMasks.has(key);
+  }
+
   /**
    * The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id
    * ascending; only chunks whose position `allowed` marks, when given.
    */
   search(terms: readonly string[], limit: number, allowed?: Uint8Array): LexicalHit[] {
     this.seal();
-    const count = this.ids.length;
+    const count = this.liveCount;
     if (count === 0 || limit <= 0) return [];
-    const lists: PostingList[] = [];
+    const norms = this.currentNorms();
+    const { main, delta } = this;
+    const mainTerms = main.starts.length - 1;
+    const queried: Array<{ termId: number; weight: number }> = [];
     let postings = 0;
     for (const term of terms) {
-      const list = this.postings.get(term);
-      if (!list) continue;
-      lists.push(list);
-      postings += list.positions.length;
+      const termId = this.termIds.get(term);
+      if (termId === undefined) continue;
+      const frequency = this.liveFrequency(termId);
+      if (frequency === 0) continue;
+      const weight = Math.max(MIN_IDF, Math.log((count - frequency + 0.5) / (frequency + 0.5))) * (K1 + 1);
+      queried.push({ termId, weight });
+      postings += frequency;
     }
-    if (lists.length === 0) return [];
+    if (queried.length === 0) return [];
+    if (this.scratch.length < this.size) this.scratch = new Float64Array(this.ids.length);
     const scores = this.scratch;
+    const dead = this.dead;
     const top = new TopPositions(limit, scores, this.ids);
-    if (postings >= count * DENSE_POSTINGS_PER_CHUNK) {
-      for (const { positions, impacts } of lists) {
-        for (let i = 0; i < positions.length; i++) {
-          const position = positions[i]!;
-          scores[position] = scores[position]! + impacts[i]!;
-        }
-      }
-      // Most chunks fail against the k-th best score so far; only the rest pay for a call.
-      let floor = Number.MIN_VALUE;
-      for (let position = 0; position < count; position++) {
-        if (scores[position]! >= floor && (!allowed || allowed[position] === 1)) floor = top.offer(position);
-      }
-      scores.fill(0);
-    } else {
-      const touched: number[] = [];
-      for (const { positions, impacts } of lists) {
-        for (let i = 0; i < positions.length; i++) {
+    const denseScan = postings >= count * DENSE_POSTINGS_PER_CHUNK;
+    const touched: number[] = [];
+    for (const { termId, weight } of queried) {
+      if (termId < mainTerms) {
+        const { positions } = main;
+        const impacts = this.impactsOf(termId, weight, norms);
+        const end = main.starts[termId + 1]!;
+        for (let i = main.starts[termId]!; i < end; i++) {
           const position = positions[i]!;
           const before = scores[position]!;
-          if (before === 0) touched.push(position);
+          if (!denseScan && before === 0) touched.push(position);
           scores[position] = before + impacts[i]!;
         }
       }
-      let floor = Number.MIN_VALUE;
-      for (const position of touched) if (scores[position]! >= floor && (!allowed || allowed[position] === 1)) floor = top.offer(position);
+      const list = delta.get(termId);
+      if (!list) continue;
+      for (let i = 0; i < list.length; i += 2) {
+        const position = list[i]!;
+        const tf = list[i + 1]!;
+        const before = scores[position]!;
+        if (!denseScan && before === 0) touched.push(position);
+        scores[position] = before + (weight * tf) / (tf + norms[position]!);
+      }
+    }
+    // Most chunks fail against the k-th best score so far; only the rest pay for a call.
+    let floor = Number.MIN_VALUE;
+    if (denseScan) {
+      for (let position = 0; position < this.size; position++) {
+        if (scores[position]! >= floor && dead[position] === 0 && (!allowed || allowed[position] === 1)) floor = top.offer(position);
+      }
+      scores.fill(0, 0, this.size);
+    } else {
+      for (const position of touched) if (scores[position]! >= floor && dead[position] === 0 && (!allowed || allowed[position] === 1)) floor = top.offer(position);
       for (const position of touched) scores[position] = 0;
     }
     return top.hits();
   }
 
-  /** Where a chunk id sits (ids ascend with positions), or -1. */
+  /** The index as plain arrays (sealed first), for the index file. Arrays are shared, not copied. */
+  exportState(): LexicalIndexState {
+    this.seal();
+    const deltaTerms = Int32Array.from(this.delta.keys());
+    const deltaStarts = new Uint32Array(deltaTerms.length + 1);
+    deltaTerms.forEach((termId, i) => (deltaStarts[i + 1] = deltaStarts[i]! + this.delta.get(termId)!.length / 2));
+    const deltaPositions = new Int32Array(deltaStarts[deltaTerms.length]!);
+    const deltaTfs = new Uint16Array(deltaPositions.length);
+    deltaTerms.forEach((termId, i) => {
+      const list = this.delta.get(termId)!;
+      for (let j = 0; j < list.length; j += 2) {
+        deltaPositions[deltaStarts[i]! + j / 2] = list[j]!;
+        deltaTfs[deltaStarts[i]! + j / 2] = list[j + 1]!;
+      }
+    });
+    return {
+      terms: this.terms,
+      ids: this.ids.subarray(0, this.size),
+      lengths: this.lengths.subarray(0, this.size),
+      dead: this.dead.subarray(0, this.size),
+      mainSize: this.mainSize,
+      main: this.main,
+      deltaTerms,
+      deltaStarts,
+      deltaPositions,
+      deltaTfs,
+    };
+  }
+
+  /** Rebuilds an index from exportState()'s arrays; throws on arrays that do not fit together. */
+  static fromState(state: LexicalIndexState): LexicalIndex {
+    const index = new LexicalIndex();
+    index.forward = null;
+    const size = state.ids.length;
+    const termCount = state.terms.length;
+    if (state.lengths.length !== size || state.dead.length !== size || state.mainSize > size) throw new Error('position arrays disagree');
+    if (state.main.starts.length > termCount + 1 || state.main.starts.at(-1) !== state.main.positions.length || state.main.tfs.length !== state.main.positions.length) {
+      throw new Error('main segment arrays disagree');
+    }
+    if (state.deltaStarts.length !== state.deltaTerms.length + 1 || state.deltaStarts.at(-1) !== state.deltaPositions.length) throw new Error('delta arrays disagree');
+    state.terms.forEach((term, termId) => {
+      index.termIds.set(term, termId);
+      index.terms.push(term);
+    });
+    index.termCounts = new Uint32Array(Math.max(1024, termCount));
+    index.ids = state.ids;
+    index.lengths = state.lengths;
+    index.dead = state.dead;
+    index.size = size;
+    index.mainSize = state.mainSize;
+    index.main = state.main;
+    for (const position of state.main.positions) if (position < 0 || position >= state.mainSize) throw new Error('main posting out of range');
+    for (let i = 0; i < state.deltaTerms.length; i++) {
+      const list: number[] = [];
+      for (let j = state.deltaStarts[i]!; j < state.deltaStarts[i + 1]!; j++) {
+        if (state.deltaPositions[j]! < state.mainSize || state.deltaPositions[j]! >= size) throw new Error('delta posting out of range');
+        list.push(state.deltaPositions[j]!, state.deltaTfs[j]!);
+      }
+      index.delta.set(state.deltaTerms[i]!, list);
+      index.deltaPostings += list.length / 2;
+    }
+    for (let position = 0; position < size; position++) {
+      if (state.dead[position]) index.deadCount += 1;
+      else {
+        index.liveCount += 1;
+        index.totalLength += state.lengths[position]!;
+        if (position >= state.mainSize) index.deltaPositionById.set(state.ids[position]!, position);
+      }
+    }
+    return index;
+  }
+
+  /** The impacts array with the term's main postings current; the same expression as the delta's, so the same scores. */
+  private impactsOf(termId: number, weight: number, norms: Float64Array): Float64Array {
+    const { main } = this;
+    if (!this.impacts) {
+      this.impacts = new Float64Array(main.positions.length);
+      this.impactEpochs = new Int32Array(main.starts.length - 1).fill(-1);
+    }
+    const impacts = this.impacts;
+    if (this.impactEpochs[termId] !== this.statsEpoch) {
+      const { positions, tfs } = main;
+      for (let i = main.starts[termId]!, end = main.starts[termId + 1]!; i < end; i++) {
+        const tf = tfs[i]!;
+        impacts[i] = (weight * tf) / (tf + norms[positions[i]!]!);
+      }
+      this.impactEpochs[termId] = this.statsEpoch;
+    }
+    return impacts;
+  }
+
+  private averageLength(): number {
+    return this.liveCount === 0 ? 1 : this.totalLength / this.liveCount;
+  }
+
+  private currentNorms(): Float64Array {
+    if (this.norms && this.norms.length >= this.size) return this.norms;
+    const averageLength = this.averageLength();
+    const norms = new Float64Array(this.ids.length);
+    for (let position = 0; position < this.size; position++) norms[position] = K1 * (1 - B + (B * this.lengths[position]!) / averageLength);
+    return (this.norms = norms);
+  }
+
+  /** Live chunks holding a term: its postings in both segments less the tombstoned ones. */
+  private liveFrequency(termId: number): number {
+    const { main } = this;
+    const inMain = termId < main.starts.length - 1;
+    const list = this.delta.get(termId);
+    const postings = (inMain ? main.starts[termId + 1]! - main.starts[termId]! : 0) + (list ? list.length / 2 : 0);
+    if (this.deadCount === 0) return postings;
+    let dead = this.deadPostings.get(termId);
+    if (dead === undefined) {
+      dead = 0;
+      if (inMain) for (let i = main.starts[termId]!; i < main.starts[termId + 1]!; i++) dead += this.dead[main.positions[i]!]!;
+      if (list) for (let i = 0; i < list.length; i += 2) dead += this.dead[list[i]!]!;
+      this.deadPostings.set(termId, dead);
+    }
+    return postings - dead;
+  }
+
+  /** Where a live chunk sits, or -1: the delta's own map, else a binary search of the main segment (ids ascend there). */
   private positionOf(id: number): number {
+    const inDelta = this.deltaPositionById.get(id);
+    if (inDelta !== undefined) return inDelta;
     const ids = this.ids;
     let low = 0;
-    let high = ids.length;
+    let high = this.mainSize;
     while (low < high) {
       const middle = (low + high) >> 1;
       if (ids[middle]! < id) low = middle + 1;
       else high = middle;
     }
-    return ids[low] === id ? low : -1;
+    return low < this.mainSize && ids[low] === id && this.dead[low] === 0 ? low : -1;
+  }
+
+  private ensureCapacity(positions: number): void {
+    if (positions <= this.ids.length) return;
+    const capacity = Math.max(positions, this.ids.length * 2);
+    this.ids = grow(this.ids, capacity);
+    this.lengths = grow(this.lengths, capacity);
+    this.dead = grow(this.dead, capacity);
+    if (this.norms) this.norms = null;
+  }
+}
+
+function grow<T extends Float64Array<ArrayBufferLike> | Uint32Array<ArrayBufferLike> | Uint8Array<ArrayBufferLike> | Int32Array<ArrayBufferLike> | Uint16Array<ArrayBufferLike>>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (length: number) => T)(Math.max(capacity, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
+/** An append-only typed array (the forward postings of a build: millions of numbers, boxed arrays would double the heap). */
+class Growable<T extends Int32Array | Uint16Array> {
+  length = 0;
+  constructor(private data: T) {}
+  push(value: number): void {
+    if (this.length === this.data.length) this.data = grow(this.data, this.length * 2);
+    this.data[this.length++] = value;
+  }
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
   }
 }
 
@@ -194,7 +560,7 @@ class TopPositions {
   constructor(
     private readonly limit: number,
     private readonly scores: Float64Array,
-    private readonly ids: readonly number[],
+    private readonly ids: Float64Array<ArrayBufferLike>,
   ) {}
 
   /** Considers a position; returns the score a position must now reach to be worth offering. */

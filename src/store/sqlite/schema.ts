@@ -1,7 +1,7 @@
 // The embedded store's schema. One SQLite file: documents and chunks as plain tables, an
 // FTS5 index over analyzed chunk terms, and one sqlite-vec table per embedding dimension.
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
@@ -10,7 +10,10 @@ CREATE TABLE IF NOT EXISTS collections (
   embedding_model TEXT,
   embedding_dimension INTEGER,
   document_count INTEGER NOT NULL DEFAULT 0,
-  chunk_count INTEGER NOT NULL DEFAULT 0
+  chunk_count INTEGER NOT NULL DEFAULT 0,
+  -- Bumped by every write to the collection, in the write's transaction: what tells an
+  -- in-memory or saved lexical index whether it still matches (see lexical-index-cache.ts).
+  revision INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE IF NOT EXISTS documents (

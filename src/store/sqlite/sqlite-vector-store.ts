@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ErrorCode, SiftError } from '../../common/errors.js';
 import { analyze, analyzeQuery } from '../../retrieval/lexical-analyzer.js';
 import type {
@@ -19,7 +19,8 @@ import type {
   VectorStore,
   WriteOutcome,
 } from '../vector-store.js';
-import { LexicalIndexCache, type ChunkTextRow } from './lexical-index-cache.js';
+import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
+import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
 
@@ -66,6 +67,7 @@ interface CollectionRow {
   embedding_dimension: number | null;
   document_count: number;
   chunk_count: number;
+  revision: number;
 }
 
 /** Per-field BM25 weights: a hit in a title or heading says more about topic than one in the body. */
@@ -86,6 +88,9 @@ const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
 const MAX_CACHED_STATEMENTS = 100;
 // sqlite-vec's upper bound on k for one KNN query.
 const MAX_KNN = 4096;
+/** Beside the SQLite file: one saved lexical index per searched collection. */
+const LEXICAL_INDEX_DIRECTORY = 'lexical-index';
+
 
 /** The one FTS term that marks a collection: hex keeps any collection name a single token. */
 function collectionMarker(collection: string): string {
@@ -138,11 +143,18 @@ function toScoredChunk(row: ScoredRow): ScoredChunk {
   };
 }
 
-/** Brings a file written by an earlier schema version up to date, in one transaction. */
+/**
+ * Brings a file written by an earlier schema version up to date, in one transaction. A file
+ * that is current is not written at all: any commit, even of an unchanged user_version, is a
+ * change other connections see (data_version).
+ */
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version === 0 || version >= SCHEMA_VERSION) return;
+  if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    // A new file: SCHEMA_SQL made every table as this version has it.
+    if (version === 0 || version > SCHEMA_VERSION) return;
     if (version < 2) {
       db.exec(`ALTER TABLE collections ADD COLUMN document_count INTEGER NOT NULL DEFAULT 0;
                ALTER TABLE collections ADD COLUMN chunk_count INTEGER NOT NULL DEFAULT 0;
@@ -150,6 +162,7 @@ function migrate(db: Database.Database): void {
                  document_count = (SELECT count(*) FROM documents WHERE documents.collection = collections.name),
                  chunk_count = (SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE documents.collection = collections.name);`);
     }
+    if (version < 3) db.exec('ALTER TABLE collections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0');
   })();
 }
 
@@ -162,10 +175,12 @@ export class SqliteVectorStore implements VectorStore {
   private readonly weights: LexicalWeights;
   /** False: every lexical query goes to FTS5 (no heap for postings, slower queries). */
   private readonly inMemoryIndex: boolean;
+  /** Index changes made by the write transaction in progress; handed to the index cache once it commits. */
+  private lexicalChanges: LexicalChange[] | null = null;
 
   constructor(
     readonly filePath: string,
-    options: { weights?: LexicalWeights; inMemoryIndex?: boolean } = {},
+    options: { weights?: LexicalWeights; inMemoryIndex?: boolean; buildIndexInWorker?: boolean } = {},
   ) {
     this.weights = options.weights ?? DEFAULT_WEIGHTS;
     this.inMemoryIndex = options.inMemoryIndex ?? true;
@@ -178,16 +193,42 @@ export class SqliteVectorStore implements VectorStore {
     sqliteVec.load(this.db);
     this.db.exec(SCHEMA_SQL);
     migrate(this.db);
-    this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    this.lexicalIndexes = new LexicalIndexCache({
-      isOpen: () => this.db.open,
-      chunksAfter: (collection, afterId, limit) =>
-        this.cachedStatement(
-          `SELECT c.id, c.text, c.heading_path, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
-           WHERE d.collection = ? AND c.id > ? ORDER BY c.id LIMIT ?`,
-        ).all(collection, afterId, limit) as ChunkTextRow[],
-      dataVersion: () => this.db.pragma('data_version', { simple: true }) as number,
-    });
+    this.lexicalIndexes = new LexicalIndexCache(
+      {
+        isOpen: () => this.db.open,
+        chunksAfter: (collection, afterId, limit) => this.cachedStatement(CHUNKS_AFTER_SQL).all(collection, afterId, limit) as ChunkTextRow[],
+        dataVersion: () => this.db.pragma('data_version', { simple: true }) as number,
+        revisionOf: (collection) => (this.cachedStatement('SELECT revision FROM collections WHERE name = ?').pluck().get(collection) as number | undefined) ?? 0,
+        createdAtOf: (collection) => (this.cachedStatement('SELECT created_at FROM collections WHERE name = ?').pluck().get(collection) as string | undefined) ?? null,
+      },
+      filePath === ':memory:'
+        ? {}
+        : { directory: join(dirname(filePath), LEXICAL_INDEX_DIRECTORY), workerDatabaseFile: options.buildIndexInWorker && workerBuildsAvailable() ? filePath : undefined },
+    );
+  }
+
+  /** The query plans of a build's reads (one pass in a worker, keyset slices on the event loop), for the test that keeps them linear. */
+  explainIndexBuildReads(): { inOrder: string[]; after: string[] } {
+    const plan = (sql: string, ...params: unknown[]) => (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((row) => row.detail);
+    return { inOrder: plan(CHUNKS_IN_ORDER_SQL, 'c'), after: plan(CHUNKS_AFTER_SQL, 'c', 0, 1) };
+  }
+
+  /** Runs a write transaction; index changes it made reach the lexical index only once it commits. */
+  private write<T>(body: () => T): T {
+    const changes: LexicalChange[] = [];
+    this.lexicalChanges = changes;
+    try {
+      const result = this.db.transaction(body).immediate();
+      this.lexicalIndexes.apply(changes);
+      return result;
+    } finally {
+      this.lexicalChanges = null;
+    }
+  }
+
+  /** Bumps the collection's revision (every write does, in its transaction); returns the new one. */
+  private bumpRevision(collection: string): number {
+    return this.cachedStatement('UPDATE collections SET revision = revision + 1 WHERE name = ? RETURNING revision').pluck().get(collection) as number;
   }
 
   async checkHealth(): Promise<void> {
@@ -195,7 +236,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async close(): Promise<void> {
-    this.lexicalIndexes.close();
+    await this.lexicalIndexes.close();
     if (this.db.open) this.db.close();
   }
 
@@ -213,7 +254,7 @@ export class SqliteVectorStore implements VectorStore {
     return this.db.transaction(() => {
       const row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
       if (!row) return false;
-      this.lexicalIndexes.invalidate(name);
+      this.lexicalIndexes.forget(name);
       const documentIds = this.cachedStatement('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
       for (const documentId of documentIds) this.removeChunks(documentId, row.embedding_dimension);
       this.cachedStatement('DELETE FROM documents WHERE collection = ?').run(name);
@@ -229,7 +270,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async putDocument(document: DocumentWrite): Promise<WriteOutcome> {
-    return this.db.transaction(() => this.writeDocument(document)).immediate();
+    return this.write(() => this.writeDocument(document));
   }
 
   /**
@@ -238,19 +279,17 @@ export class SqliteVectorStore implements VectorStore {
    * batch; the caller then writes the documents one by one to find the culprit.
    */
   async putDocuments(documents: DocumentWrite[]): Promise<WriteOutcome[]> {
-    return this.db.transaction(() => documents.map((document) => this.writeDocument(document))).immediate();
+    return this.write(() => documents.map((document) => this.writeDocument(document)));
   }
 
   /** The body of a document write; callers run it inside a transaction. */
   private writeDocument(document: DocumentWrite): WriteOutcome {
-    // Dropped before the change, so no search can read an index that lacks it; a rollback
-    // only costs a rebuild.
-    this.lexicalIndexes.invalidate(document.collection);
     const now = new Date().toISOString();
     const collection = this.ensureCollection(document, now);
     const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
       .get(document.collection, document.source) as DocumentRow | undefined;
-    if (existing) this.removeChunks(existing.id, collection.embedding_dimension);
+    const change = this.startChange(document.collection);
+    if (existing) this.removeChunks(existing.id, collection.embedding_dimension, change);
 
     const values = {
       id: existing?.id ?? document.id,
@@ -274,7 +313,7 @@ export class SqliteVectorStore implements VectorStore {
            version = excluded.version, updated_at = excluded.updated_at`,
       )
       .run(values);
-    this.insertChunks(values.id, document, collection.embedding_dimension);
+    this.insertChunks(values.id, document, collection.embedding_dimension, change);
     // Counts live on the collection row so that reading a collection (every search does)
     // costs one row, not an aggregate over its documents.
     this.cachedStatement('UPDATE collections SET document_count = document_count + ?, chunk_count = chunk_count + ? WHERE name = ?').run(
@@ -282,7 +321,23 @@ export class SqliteVectorStore implements VectorStore {
       document.chunks.length - (existing?.chunk_count ?? 0),
       document.collection,
     );
+    this.finishChange(document.collection, change);
     return existing ? 'updated' : 'created';
+  }
+
+  /** A change record for the lexical index when it follows this collection (someone searched it), else null. */
+  private startChange(collection: string): LexicalChange | null {
+    if (!this.lexicalChanges || !this.lexicalIndexes.tracks(collection)) return null;
+    return { collection, revisionBefore: 0, revisionAfter: 0, removedIds: [], added: [] };
+  }
+
+  /** Every write ends here: the revision moves whether or not an index follows the collection. */
+  private finishChange(collection: string, change: LexicalChange | null): void {
+    const revision = this.bumpRevision(collection);
+    if (!change) return;
+    change.revisionBefore = revision - 1;
+    change.revisionAfter = revision;
+    this.lexicalChanges!.push(change);
   }
 
   async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
@@ -308,29 +363,36 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async deleteDocument(collection: string, id: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const dimension = this.cachedStatement('SELECT embedding_dimension FROM collections WHERE name = ?')
         .pluck()
         .get(collection) as number | null | undefined;
       const found = this.cachedStatement('SELECT chunk_count FROM documents WHERE collection = ? AND id = ?').get(collection, id) as { chunk_count: number } | undefined;
       if (!found) return false;
-      this.lexicalIndexes.invalidate(collection);
-      this.removeChunks(id, dimension ?? null);
+      const change = this.startChange(collection);
+      this.removeChunks(id, dimension ?? null, change);
       this.cachedStatement('DELETE FROM documents WHERE id = ?').run(id);
       this.cachedStatement('UPDATE collections SET document_count = document_count - 1, chunk_count = chunk_count - ? WHERE name = ?').run(found.chunk_count, collection);
+      this.finishChange(collection, change);
       return true;
-    }).immediate();
+    });
   }
 
   async searchLexical(collection: string, query: string, options: SearchOptions): Promise<ScoredChunk[]> {
     const terms = analyzeQuery(query);
     if (terms.length === 0) return [];
-    const index = this.inMemoryIndex ? this.lexicalIndexes.indexFor(collection) : null;
+    const { index, path } = this.inMemoryIndex
+      ? this.lexicalIndexes.indexFor(collection)
+      : { index: null, path: { path: 'fts5', reason: 'SQLITE_LEXICAL_INDEX=fts5' } };
     if (index) {
       const filter = options.filter && Object.keys(options.filter).length > 0 ? options.filter : null;
-      const allowed = filter ? index.filterMask(filterKey(filter), () => this.chunkIdsPassing(collection, filter)) : undefined;
+      const key = filter ? filterKey(filter) : '';
+      if (filter && !index.hasFilterMask(key)) path.reason = 'filtered: first use of this filter since the index changed';
+      const allowed = filter ? index.filterMask(key, () => this.chunkIdsPassing(collection, filter)) : undefined;
+      options.onLexicalPath?.(path);
       return this.fetchScored(index.search(terms, options.limit, allowed));
     }
+    options.onLexicalPath?.(path);
     // Quoted terms cannot be read as FTS5 operators; OR makes it a ranked "any term" query.
     const match = `collection:${collectionMarker(collection)} AND {title heading body}:(${terms.map((t) => `"${t}"`).join(' OR ')})`;
     const filter = metadataFilterSql(options.filter);
@@ -367,9 +429,9 @@ export class SqliteVectorStore implements VectorStore {
       .all(collection, ...condition.params) as number[];
   }
 
-  /** Builds the collection's in-memory index now and waits for it (for tests and warm-ups). */
-  async warmLexicalIndex(collection: string): Promise<void> {
-    if (this.inMemoryIndex) await this.lexicalIndexes.warm(collection);
+  /** Loads or builds the collection's in-memory index now and waits for it (tests, warm-ups); says from where. */
+  async warmLexicalIndex(collection: string): Promise<IndexOrigin | null> {
+    return this.inMemoryIndex ? await this.lexicalIndexes.warm(collection) : null;
   }
 
   /** Chunk rows for ranked ids, in rank order. */
@@ -446,7 +508,7 @@ export class SqliteVectorStore implements VectorStore {
     const model = dimension === null ? null : (document.embeddingModel ?? 'unknown');
     let row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(document.collection) as CollectionRow | undefined;
     if (!row) {
-      row = { name: document.collection, created_at: now, embedding_model: model, embedding_dimension: dimension, document_count: 0, chunk_count: 0 };
+      row = { name: document.collection, created_at: now, embedding_model: model, embedding_dimension: dimension, document_count: 0, chunk_count: 0, revision: 0 };
       this.cachedStatement('INSERT INTO collections (name, created_at, embedding_model, embedding_dimension) VALUES (?, ?, ?, ?)').run(row.name, now, model, dimension);
     } else if (dimension !== null && row.embedding_dimension === null) {
       row = { ...row, embedding_model: model, embedding_dimension: dimension };
@@ -461,7 +523,7 @@ export class SqliteVectorStore implements VectorStore {
     return row;
   }
 
-  private insertChunks(documentId: string, document: DocumentWrite, dimension: number | null): void {
+  private insertChunks(documentId: string, document: DocumentWrite, dimension: number | null, change: LexicalChange | null): void {
     const insertChunk = this.cachedStatement(
       `INSERT INTO chunks (document_id, ordinal, text, heading_path, page, start_offset, end_offset, token_count, content_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -470,7 +532,8 @@ export class SqliteVectorStore implements VectorStore {
     const insertVector =
       dimension === null ? null : this.cachedStatement(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
     const marker = collectionMarker(document.collection);
-    const titleTerms = analyze(document.title ?? '').join(' ');
+    const title = analyze(document.title ?? '');
+    const titleTerms = title.join(' ');
     for (const chunk of document.chunks) {
       const { lastInsertRowid } = insertChunk.run(
         documentId,
@@ -483,7 +546,11 @@ export class SqliteVectorStore implements VectorStore {
         chunk.tokenCount,
         chunk.contentHash,
       );
-      insertTerms.run(lastInsertRowid, marker, titleTerms, analyze(chunk.headingPath.join(' ')).join(' '), analyze(chunk.text).join(' '));
+      const heading = analyze(chunk.headingPath.join(' '));
+      const body = analyze(chunk.text);
+      insertTerms.run(lastInsertRowid, marker, titleTerms, heading.join(' '), body.join(' '));
+      // The same terms the index builds from (indexedTerms), with FTS5's collection marker in the length.
+      change?.added.push({ id: Number(lastInsertRowid), terms: [...title, ...heading, ...body], extraLength: 1 });
       if (insertVector && chunk.embedding) {
         if (chunk.embedding.length !== dimension) {
           throw new SiftError(ErrorCode.EmbeddingMismatch, `Chunk ${chunk.ordinal} has a ${chunk.embedding.length}-dimensional vector; the collection holds ${dimension}.`);
@@ -493,8 +560,9 @@ export class SqliteVectorStore implements VectorStore {
     }
   }
 
-  private removeChunks(documentId: string, dimension: number | null): void {
+  private removeChunks(documentId: string, dimension: number | null, change: LexicalChange | null = null): void {
     const chunkIds = this.cachedStatement('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
+    change?.removedIds.push(...chunkIds);
     const deleteTerms = this.cachedStatement('DELETE FROM chunks_fts WHERE rowid = ?');
     const deleteVector = dimension === null ? null : this.cachedStatement(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
     for (const id of chunkIds) {
