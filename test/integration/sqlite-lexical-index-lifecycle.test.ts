@@ -114,7 +114,7 @@ describe('SqliteVectorStore lexical index and other processes', () => {
   /** Runs a script in a separate Node process with the built store as `SqliteVectorStore`; returns what it printed. */
   function inAnotherProcess(file: string, body: string): string {
     const script = `import { SqliteVectorStore } from ${JSON.stringify(join(build.dir, 'src/store/sqlite/sqlite-vector-store.js'))};
-      const store = new SqliteVectorStore(${JSON.stringify(file)});
+      const store = new SqliteVectorStore(${JSON.stringify(file)}, { buildIndexInWorker: true });
       const doc = (collection, source, text) => ({ id: 'id-' + collection + '-' + source, collection, source, title: null, format: 'text', contentHash: text, sizeBytes: 1, metadata: {},
         chunks: [{ ordinal: 0, text, headingPath: [], start: 0, end: text.length, tokenCount: 1, contentHash: text }] });
       ${body}
@@ -132,7 +132,7 @@ describe('SqliteVectorStore lexical index and other processes', () => {
     try {
       await store.putDocuments(texts.map((text, i) => doc(`d${i}.txt`, text)));
       await store.warmLexicalIndex('docs');
-      // The built store builds its index in a worker thread.
+      // The built store, asked to (SQLITE_INDEX_BUILD=worker), builds its index in a worker thread.
       const child = inAnotherProcess(file, `await store.listDocuments('docs', { limit: 10, offset: 0 }); await store.searchLexical('docs', 'otters', { limit: 3 });
         const origin = await store.warmLexicalIndex('docs');
         let path;
