@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
+import { withCallContext } from './auth/caller.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { MetricsService } from './observability/metrics.service.js';
@@ -44,6 +45,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // A clustered worker stops on the primary's SIGTERM only (see main.ts).
   app.enableShutdownHooks(config.role.clustered ? ['SIGTERM'] : undefined);
 
+  // After the body parsers (whose callbacks would lose it): the rest of each request runs
+  // with a slot for its caller, which the key guard fills and usage meters read.
+  app.use((_request: Request, _response: Response, next: NextFunction) => withCallContext(next));
+
   const metrics = app.get(MetricsService);
   app.use((request: Request, response: Response, next: NextFunction) => {
     const started = performance.now();
@@ -64,7 +69,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   return app;
 }
 
-export function logStartup(config: AppConfig, address: string): void {
+export function logStartup(config: AppConfig, address: string, keys: { keysRequired: boolean; storedKeys: number }): void {
+  const { keysRequired, storedKeys } = keys;
   const logger = new Logger('Sift');
   logger.log(`Listening on ${address} (API docs at ${address}/docs)`);
   logger.log(`Store: ${config.values.SIFT_STORE} in ${config.dataDir}`);
@@ -75,5 +81,9 @@ export function logStartup(config: AppConfig, address: string): void {
   logger.log(`Generation: ${describe(generation, 'extractive answers quote the passages')}`);
   const { chat, vision, classify } = config.models;
   logger.log(`Gateway: chat ${describe(chat, 'POST /v1/chat off')}, vision ${describe(vision, 'POST /v1/vision off')}, classify ${describe(classify, 'POST /v1/classify off')}`);
-  logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; /v1 routes need a Bearer key.` : 'API keys: none; /v1 routes are open.');
+  logger.log(
+    keysRequired
+      ? `API keys: ${config.apiKeys.length} in SIFT_API_KEYS, ${storedKeys} in ${config.dataDir}/keys.sqlite; /v1 routes need a Bearer key.`
+      : 'API keys: none; /v1 routes are open (create one with `npm run keys -- create`).',
+  );
 }

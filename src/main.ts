@@ -37,10 +37,14 @@ async function main(): Promise<void> {
   }
   // Loaded here, not at the top: the primary of a cluster needs none of the application.
   const { createApp, logStartup } = await import('./app.factory.js');
+  const { AuthService } = await import('./auth/auth.service.js');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  if (config.role.slot === 1) logStartup(config, `http://${shownHost}:${config.port}`);
+  if (config.role.slot === 1) {
+    const auth = app.get(AuthService);
+    logStartup(config, `http://${shownHost}:${config.port}`, { keysRequired: auth.keysRequired, storedKeys: auth.keys.list().length });
+  }
 }
 
 void main().catch((error: unknown) => {

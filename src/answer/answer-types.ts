@@ -10,6 +10,8 @@ export interface AskRequest {
   candidates?: number;
   filter?: MetadataFilter;
   rerank?: boolean | RerankRequestOptions;
+  /** False asks for an extractive answer without the generation model (also when over budget). */
+  generate?: boolean;
 }
 
 /** A numbered source an answer cites as `[n]`. */

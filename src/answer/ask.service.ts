@@ -2,11 +2,12 @@
 // with the generation model, or quote them (extractive) when no model is configured or the
 // model fails. Either way the answer cites the passages, and the trace says what happened.
 import { Injectable } from '@nestjs/common';
-import { isSiftError } from '../common/errors.js';
+import { ErrorCode, isSiftError } from '../common/errors.js';
 import { GenerationService } from '../generation/generation.service.js';
 import { TraceRecorder } from '../observability/trace.js';
 import { SearchService } from '../retrieval/search.service.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
+import type { CollectionInfo } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import type { AskRequest, AskResponse, AskStreamEvent } from './answer-types.js';
@@ -31,10 +32,23 @@ export class AskService {
     private readonly meters: UsageMeters,
   ) {}
 
-  async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
+  /**
+   * What must hold before any work (and before a stream opens): a searchable collection and,
+   * for a generated answer, a key with model budget left. Returns the meter the answer uses.
+   */
+  async prepare(collection: string, request: AskRequest): Promise<{ info: CollectionInfo; meter: UsageMeter }> {
     const info = await this.search.assertSearchable(collection, request.question, 'question');
-    const trace = new TraceRecorder();
     const meter = this.meters.start();
+    if (this.generation.model && request.generate !== false) {
+      const refusal = await meter.budgetRefusal('a generated answer');
+      if (refusal) throw refusal;
+    }
+    return { info, meter };
+  }
+
+  async ask(collection: string, request: AskRequest, options: AskOptions = {}, prepared?: { info: CollectionInfo; meter: UsageMeter }): Promise<AskResponse> {
+    const { info, meter } = prepared ?? (await this.prepare(collection, request));
+    const trace = new TraceRecorder();
     const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
     const passages = retrieved.results;
     options.emit?.({
@@ -42,7 +56,8 @@ export class AskService {
       data: { sources: passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, source: p.source, headingPath: p.headingPath, page: p.page })) },
     });
 
-    const answer = (await this.generated(request.question, passages, trace, meter, options)) ?? this.extractive(request.question, passages, trace, options);
+    const generated = request.generate === false ? null : await this.generated(request.question, passages, trace, meter, options);
+    const answer = generated ?? this.extractive(request.question, passages, trace, options, request.generate === false);
     const response: AskResponse = { question: request.question, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
     options.emit?.({ event: 'done', data: response });
     return response;
@@ -78,21 +93,26 @@ export class AskService {
       }
       return { answer: result.text, found: true, mode: 'generated' as const, citations: result.citations, note: null };
     } catch (error) {
-      if (!isSiftError(error)) throw error;
+      // A budget used up by this very request's retrieval is the key's limit, not a model failure.
+      if (!isSiftError(error) || error.code === ErrorCode.BudgetExceeded) throw error;
       trace.note(`Generation failed, extractive answer given instead: ${error.message}`);
       if (streamed) options.emit?.({ event: 'reset', data: { reason: error.message } });
       return null;
     }
   }
 
-  private extractive(question: string, passages: RankedChunk[], trace: TraceRecorder, options: AskOptions) {
+  private extractive(question: string, passages: RankedChunk[], trace: TraceRecorder, options: AskOptions, asked: boolean) {
     const started = performance.now();
     const extracted = extractAnswer(question, passages);
     trace.record('extractive-answer', performance.now() - started, { citations: extracted.citations.length });
     const answer = extracted.answer ?? NOT_FOUND_ANSWER;
     // A streaming client still gets the answer as text events, then the final event.
     options.emit?.({ event: 'token', data: { text: answer } });
-    const note = this.generation.model ? 'Extractive answer: the generation model failed (see trace.notes); these sentences are quoted from the best-matching passages.' : EXTRACTIVE_NOTE;
+    const note = asked
+      ? 'Extractive answer, as asked ("generate": false): these sentences are quoted from the best-matching passages.'
+      : this.generation.model
+        ? 'Extractive answer: the generation model failed (see trace.notes); these sentences are quoted from the best-matching passages.'
+        : EXTRACTIVE_NOTE;
     return { answer, found: extracted.answer !== null, mode: 'extractive' as const, citations: extracted.citations, note };
   }
 }

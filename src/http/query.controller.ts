@@ -6,12 +6,14 @@ import type { Request, Response } from 'express';
 import { AskService } from '../answer/ask.service.js';
 import { SearchService } from '../retrieval/search.service.js';
 import { askRequestSchema, jsonSchemaOf, searchRequestSchema, type AskRequestBody, type SearchRequestBody } from './request-schemas.js';
+import { Needs } from './route-needs.js';
 import { streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 @ApiTags('query')
 @ApiBearerAuth()
 @Controller('v1/collections/:collection')
+@Needs('read', { collection: 'collection' })
 export class QueryController {
   constructor(
     private readonly searchService: SearchService,
@@ -42,9 +44,9 @@ export class QueryController {
     if (!wantsStream) return this.askService.ask(collection, question);
 
     // Checks that can fail with a plain JSON error run before the stream opens.
-    await this.searchService.assertSearchable(collection, question.question, 'question');
+    const prepared = await this.askService.prepare(collection, question);
     await streamEvents(request, response, async (events) => {
-      await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) });
+      await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) }, prepared);
     });
     return undefined;
   }

@@ -5,7 +5,7 @@
 // BM25 and the trace says why.
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { assertCollectionName } from '../common/collection-name.js';
+import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { TraceRecorder } from '../observability/trace.js';
@@ -57,8 +57,8 @@ export class SearchService {
 
   /** Retrieval without the request checks, for callers that made them already. */
   async retrieve(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<SearchResponse> {
-    const rerank = this.reranker.resolve(request.rerank);
-    const useDense = this.denseApplies(info, trace);
+    const rerank = await this.affordableRerank(request, trace, meter);
+    const useDense = this.denseApplies(info, trace) && (await this.denseAffordable(trace, meter));
     // Fusion and reranking want a deeper list than the answer; BM25 alone needs only topK.
     const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
     const limit = Math.max(depth, request.topK, rerank?.candidates ?? 0);
@@ -83,6 +83,27 @@ export class SearchService {
     results.splice(request.topK);
     if (results.length === 0) trace.note('No passage matched the query.');
     return { query: request.query, retrieval: fused ? 'hybrid' : 'lexical', results, usage: meter.summary(), trace: trace.finish() };
+  }
+
+  /**
+   * The rerank settings, unless the key is over its model budget: then a rerank the request
+   * asked for is refused (BUDGET_EXCEEDED), and the default one is skipped with a trace note.
+   */
+  private async affordableRerank(request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<ResolvedRerank | null> {
+    const rerank = this.reranker.resolve(request.rerank);
+    if (!rerank || !this.reranker.model) return rerank;
+    const refusal = await meter.budgetRefusal('reranking');
+    if (!refusal) return rerank;
+    if (request.rerank !== undefined) throw refusal;
+    trace.note(`Rerank skipped, retrieval order kept: ${refusal.message}`);
+    return null;
+  }
+
+  /** Over the key's model budget the query is not embedded, and search answers from BM25. */
+  private async denseAffordable(trace: TraceRecorder, meter: UsageMeter): Promise<boolean> {
+    const refusal = await meter.budgetRefusal('embedding the query');
+    if (refusal) trace.note(`Dense retrieval skipped, lexical results only: ${refusal.message}`);
+    return refusal === null;
   }
 
   /** Reorders the top candidates with the rerank model; the rest follow in retrieval order. */
@@ -117,7 +138,7 @@ export class SearchService {
     }
     const info = await this.store.getCollection(collection);
     if (!info) {
-      throw new SiftError(ErrorCode.CollectionNotFound, `Collection "${collection}" does not exist; upload documents to create it.`);
+      throw collectionNotFound(collection);
     }
     return info;
   }

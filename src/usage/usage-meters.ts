@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { currentCaller, type Caller } from '../auth/caller.js';
 import { AppConfig } from '../config/app-config.js';
 import { PriceTable } from './price-table.js';
 import { UsageLedger } from './usage-ledger.service.js';
@@ -16,7 +17,8 @@ export class UsageMeters {
     this.prices = new PriceTable(config.priceOverrides);
   }
 
-  start(): UsageMeter {
-    return new UsageMeter(this.ledger, this.prices);
+  /** A meter for the calls of the current request (or job), charged to its caller's key. */
+  start(caller: Caller | null = currentCaller()): UsageMeter {
+    return new UsageMeter(this.ledger, this.prices, caller);
   }
 }
