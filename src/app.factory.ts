@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
+import { declaredRoutes } from './http/declared-routes.js';
 import { withCallContext } from './auth/caller.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
@@ -58,6 +59,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     });
     next();
   });
+
+  const undeclared = declaredRoutes(app).filter((route) => route.need === null);
+  for (const route of undeclared) {
+    new Logger('Auth').warn(`${route.method} ${route.path} declares neither @Needs(...) nor @PublicRoute(): only admin keys may call it.`);
+  }
 
   const openApi = new DocumentBuilder()
     .setTitle('Sift')
