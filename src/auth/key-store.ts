@@ -39,12 +39,14 @@ export class KeyExistsError extends Error {}
 export class KeyStore {
   private readonly byDigest: Database.Statement<[string], KeyRow>;
   private readonly touch: Database.Statement<[string, string]>;
+  private readonly requiredSetting: Database.Statement<[string], unknown>;
   private readonly lastTouched = new Map<string, number>();
   private required = false;
 
   constructor(private readonly db: Database.Database) {
     this.byDigest = db.prepare('SELECT * FROM api_keys WHERE secret_digest = ?');
     this.touch = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE name = ?');
+    this.requiredSetting = db.prepare('SELECT 1 FROM auth_settings WHERE name = ?');
   }
 
   /** Creates a key; the secret is returned here and nowhere else. */
@@ -101,7 +103,8 @@ export class KeyStore {
   /** Whether keys were ever created here (then every protected route needs a key). */
   keysRequired(): boolean {
     // It never turns false again, so once seen it need not be read again.
-    if (!this.required) this.required = this.db.prepare('SELECT 1 FROM auth_settings WHERE name = ?').get(KEYS_REQUIRED) !== undefined;
+    // Until then it is one indexed read per request, so a key created by the CLI counts at once.
+    if (!this.required) this.required = this.requiredSetting.get(KEYS_REQUIRED) !== undefined;
     return this.required;
   }
 }
