@@ -10,6 +10,7 @@ import { UsageError } from './usage-error.js';
 export { UsageError } from './usage-error.js';
 
 export const USAGE = `Usage: npm run ingest -- <paths...> --collection <name> [options]
+       npm run ingest -- --list [--collection <name>] [--json] [--server <url>]
 
 Loads files and folders (walked recursively; hidden files skipped) into a collection.
 Re-runs skip unchanged files by hash, without parsing them.
@@ -29,6 +30,8 @@ Options:
   --delete-missing         delete the collection's documents under the given paths whose
                            files are gone (and that --include/--exclude would select)
   --json                   print a JSON summary as the last line of standard output
+  --list                   list the collections (document and chunk counts, last update),
+                           or with --collection that collection's documents; writes nothing
   --server <url>           send the files to a running Sift instead of writing DATA_DIR
   --api-key <key>          API key for --server (default: SIFT_API_KEY)
   -h, --help               this text
@@ -47,6 +50,14 @@ export interface IngestOptions {
   metadata: DocumentMetadata;
   dryRun: boolean;
   deleteMissing: boolean;
+  json: boolean;
+  server?: { url: string; apiKey?: string };
+}
+
+/** `--list`: what is stored, in DATA_DIR or on a server. */
+export interface ListOptions {
+  list: true;
+  collection?: string;
   json: boolean;
   server?: { url: string; apiKey?: string };
 }
@@ -110,7 +121,7 @@ function parseServer(url: string | undefined, apiKey: string | undefined): Inges
 }
 
 /** The options, or `null` when help was asked for. Throws UsageError on anything wrong. */
-export function parseIngestArgs(args: string[], env: Record<string, string | undefined>): IngestOptions | null {
+export function parseIngestArgs(args: string[], env: Record<string, string | undefined>): IngestOptions | ListOptions | null {
   let parsed;
   try {
     parsed = parseArgs({
@@ -128,6 +139,7 @@ export function parseIngestArgs(args: string[], env: Record<string, string | und
         json: { type: 'boolean', default: false },
         server: { type: 'string' },
         'api-key': { type: 'string' },
+        list: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -136,6 +148,7 @@ export function parseIngestArgs(args: string[], env: Record<string, string | und
   }
   const { values, positionals } = parsed;
   if (values.help) return null;
+  if (values.list) return parseListArgs(values, positionals, env);
   if (positionals.length === 0) throw new UsageError('Give at least one file or folder to ingest.');
   if (!values.collection) throw new UsageError('Give the collection to load into with --collection <name>.');
   try {
@@ -164,4 +177,25 @@ export function parseIngestArgs(args: string[], env: Record<string, string | und
     json: values.json,
     ...(server ? { server } : {}),
   };
+}
+
+function parseListArgs(values: { collection?: string; json: boolean; server?: string; 'api-key'?: string; [flag: string]: unknown }, positionals: string[], env: Record<string, string | undefined>): ListOptions {
+  if (positionals.length > 0) throw new UsageError(`--list takes no files or folders (got "${positionals[0]}"); run without --list to ingest them.`);
+  const ingestOnly = ['include', 'exclude', 'base', 'concurrency', 'dry-run', 'delete-missing'].filter((flag) => {
+    const value = values[flag];
+    return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
+  });
+  if (ingestOnly.length > 0 || (values.metadata as string[] | undefined)?.length) {
+    throw new UsageError(`--list cannot be combined with --${[...ingestOnly, ...((values.metadata as string[] | undefined)?.length ? ['metadata'] : [])].join(', --')}, which apply when ingesting.`);
+  }
+  if (values.collection !== undefined) {
+    try {
+      assertCollectionName(values.collection);
+    } catch (error) {
+      if (isSiftError(error)) throw new UsageError(error.message);
+      throw error;
+    }
+  }
+  const server = parseServer(values.server, values['api-key'] ?? (values.server ? env.SIFT_API_KEY || undefined : undefined));
+  return { list: true, json: values.json, ...(values.collection !== undefined ? { collection: values.collection } : {}), ...(server ? { server } : {}) };
 }

@@ -3,7 +3,8 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, type AppConfig } from '../src/config/app-config.js';
 import { configSchema } from '../src/config/config.schema.js';
-import { parseIngestArgs, USAGE, UsageError, type IngestOptions } from './cli-args.js';
+import { parseIngestArgs, USAGE, UsageError, type IngestOptions, type ListOptions } from './cli-args.js';
+import { formatListing, listContents } from './list-contents.js';
 import { TargetUnavailableError, type IngestTarget } from './ingest-target.js';
 import { LocalTarget } from './local-target.js';
 import { PathFilter } from './path-filter.js';
@@ -40,6 +41,7 @@ export async function runIngestCli(args: string[], env: Record<string, string | 
       out.log(USAGE);
       return 0;
     }
+    if ('list' in parsed) return await runList(parsed, env, out);
     options = parsed;
     filter = new PathFilter(options.include, options.exclude);
     // Only a local run reads Sift's configuration; a --server run needs none of DATA_DIR's settings.
@@ -85,6 +87,25 @@ export async function runIngestCli(args: string[], env: Record<string, string | 
   if (report.stopped?.by === 'target') return 2;
   if (report.stopped?.by === 'interrupt') return 130;
   return report.summary.failed > 0 ? 1 : 0;
+}
+
+/** `--list`: prints what is stored; exit 0, or 2 when the store or server cannot be read. */
+async function runList(options: ListOptions, env: Record<string, string | undefined>, out: CliOutput): Promise<number> {
+  const target: IngestTarget = options.server ? new ServerTarget(options.server) : await LocalTarget.open(loadConfig(env), () => undefined);
+  try {
+    const listing = await listContents(target, options.collection);
+    if (options.json) out.log(JSON.stringify(listing));
+    else for (const line of formatListing(listing, target.description)) out.log(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof TargetUnavailableError) {
+      out.error(error.message);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await target.close();
+  }
 }
 
 function printReport(report: IngestRunReport, options: IngestOptions, target: IngestTarget, out: CliOutput): void {

@@ -11,9 +11,20 @@ export type PlannedOutcome =
   | { file: string; documentId: string; status: 'created' | 'updated' | 'unchanged' }
   | { file: string; status: 'failed'; error: { code: ErrorCode; message: string } };
 
+/** A collection as `--list` shows it. */
+export interface CollectionEntry {
+  name: string;
+  documentCount: number;
+  chunkCount: number;
+  embeddingModel: string | null;
+  createdAt: string;
+}
+
 export interface IngestTarget {
   /** Where documents go, for the summary: "data in ./data" or "server http://…". */
   readonly description: string;
+  listCollections(): Promise<CollectionEntry[]>;
+  /** Every document of the collection (none when it does not exist). */
   listDocuments(collection: string): Promise<StoredEntry[]>;
   /** The file's outcome; throws only when the target itself fails (TargetUnavailableError). */
   ingest(file: SelectedFile, collection: string, metadata: DocumentMetadata): Promise<FileOutcome>;

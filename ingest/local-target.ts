@@ -10,7 +10,7 @@ import { IngestionService } from '../src/ingestion/ingestion.service.js';
 import { IngestionStats } from '../src/ingestion/ingestion-stats.js';
 import { isSiftError } from '../src/common/errors.js';
 import { VECTOR_STORE, type DocumentMetadata, type VectorStore } from '../src/store/vector-store.js';
-import type { IngestTarget, PlannedOutcome } from './ingest-target.js';
+import type { CollectionEntry, IngestTarget, PlannedOutcome } from './ingest-target.js';
 import type { SelectedFile } from './select-files.js';
 import type { StoredEntry } from './sync-scope.js';
 
@@ -38,11 +38,15 @@ export class LocalTarget implements IngestTarget {
     return new LocalTarget(context, config, onUnexpected);
   }
 
+  async listCollections(): Promise<CollectionEntry[]> {
+    return (await this.store.listCollections()).map(({ name, documentCount, chunkCount, embeddingModel, createdAt }) => ({ name, documentCount, chunkCount, embeddingModel, createdAt }));
+  }
+
   async listDocuments(collection: string): Promise<StoredEntry[]> {
     const entries: StoredEntry[] = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
       const { documents, total } = await this.store.listDocuments(collection, { limit: PAGE_SIZE, offset });
-      entries.push(...documents.map((document) => ({ id: document.id, source: document.source })));
+      entries.push(...documents.map(({ id, source, chunkCount, sizeBytes, updatedAt }) => ({ id, source, chunkCount, sizeBytes, updatedAt })));
       if (documents.length === 0 || offset + PAGE_SIZE >= total) return entries;
     }
   }

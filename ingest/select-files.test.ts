@@ -108,12 +108,9 @@ describe('the scope of --delete-missing', () => {
   });
 
   it('deletes exactly the documents in scope whose files are gone', () => {
-    const stored = [
-      { id: '1', source: 'docs/a.md' },
-      { id: '2', source: 'docs/gone.md' },
-      { id: '3', source: 'elsewhere.md' },
-    ];
-    expect(documentsToDelete(stored, new Set(['docs/a.md']), roots, new PathFilter())).toEqual([{ id: '2', source: 'docs/gone.md' }]);
+    const entry = (id: string, source: string) => ({ id, source, chunkCount: 1, sizeBytes: 10, updatedAt: '2026-12-01T00:00:00.000Z' });
+    const stored = [entry('1', 'docs/a.md'), entry('2', 'docs/gone.md'), entry('3', 'elsewhere.md')];
+    expect(documentsToDelete(stored, new Set(['docs/a.md']), roots, new PathFilter())).toEqual([entry('2', 'docs/gone.md')]);
   });
 
   it('covers the whole collection when the one folder given is the base', () => {

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '../src/common/errors.js';
 import type { FileOutcome } from '../src/ingestion/batch-ingest.js';
 import type { DocumentMetadata } from '../src/store/vector-store.js';
-import { TargetUnavailableError, type IngestTarget } from './ingest-target.js';
+import { TargetUnavailableError, type CollectionEntry, type IngestTarget } from './ingest-target.js';
 import type { SelectedFile } from './select-files.js';
 import type { StoredEntry } from './sync-scope.js';
 
@@ -44,6 +44,13 @@ export class ServerTarget implements IngestTarget {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
   }
 
+  async listCollections(): Promise<CollectionEntry[]> {
+    const response = await this.request('/v1/collections');
+    const body = (await this.json(response)) as { collections?: CollectionEntry[] } & SiftErrorBody;
+    if (!response.ok || !Array.isArray(body.collections)) throw this.unexpected(response, body);
+    return body.collections.map(({ name, documentCount, chunkCount, embeddingModel, createdAt }) => ({ name, documentCount, chunkCount, embeddingModel: embeddingModel ?? null, createdAt }));
+  }
+
   async listDocuments(collection: string): Promise<StoredEntry[]> {
     const entries: StoredEntry[] = [];
     for (let offset = 0; ; offset += PAGE_SIZE) {
@@ -51,7 +58,7 @@ export class ServerTarget implements IngestTarget {
       const body = (await this.json(response)) as { documents?: StoredEntry[]; total?: number } & SiftErrorBody;
       if (response.status === 404 && body.error?.code === ErrorCode.CollectionNotFound) return entries;
       if (!response.ok || !Array.isArray(body.documents)) throw this.unexpected(response, body);
-      entries.push(...body.documents.map((document) => ({ id: document.id, source: document.source })));
+      entries.push(...body.documents.map(({ id, source, chunkCount, sizeBytes, updatedAt }) => ({ id, source, chunkCount, sizeBytes, updatedAt })));
       if (body.documents.length === 0 || offset + PAGE_SIZE >= (body.total ?? 0)) return entries;
     }
   }

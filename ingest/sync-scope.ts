@@ -9,6 +9,9 @@ import { isHidden, type IngestRoot } from './select-files.js';
 export interface StoredEntry {
   id: string;
   source: string;
+  chunkCount: number;
+  sizeBytes: number;
+  updatedAt: string;
 }
 
 export function isInScope(source: string, roots: readonly IngestRoot[], filter: PathFilter): boolean {

@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config.js';
 import { CoreModule } from './core.module.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { CollectionsController } from './http/collections.controller.js';
+import { RouteContextGuard } from './http/error-envelope.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { GatewayController } from './http/gateway.controller.js';
 import { ClassifyJobs } from './gateway/classify/classify-jobs.js';
@@ -16,6 +17,8 @@ import { IngestUploadsModule } from './ingestion/ingest-uploads.module.js';
 import { incomingSpoolDir } from './ingestion/upload-spool.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { QueryController } from './http/query.controller.js';
+import { OpenAiController } from './http/openai.controller.js';
+import { RerankApiController } from './http/rerank-api.controller.js';
 import { UsageController } from './http/usage.controller.js';
 
 @Module({})
@@ -38,10 +41,12 @@ export class AppModule {
           limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
         }),
       ],
-      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, KeysController],
+      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController, KeysController],
       providers: [
         // The `classify` job kind; it registers with JobsModule's runner.
         ClassifyJobs,
+        // First: records the route's error envelope (and raises a deferred body-parser error) before anything can fail.
+        { provide: APP_GUARD, useClass: RouteContextGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useFactory: () => new ErrorFilter(config.limits.uploadBytes) },
       ],

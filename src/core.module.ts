@@ -4,6 +4,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { AppConfig } from './config/app-config.js';
 import { AskService } from './answer/ask.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { QueryRewriter } from './conversation/query-rewriter.service.js';
 import { EMBEDDINGS_CLIENT } from './embeddings/embeddings-client.js';
 import { EmbeddingService } from './embeddings/embedding.service.js';
 import { ChatService } from './gateway/chat.service.js';
@@ -20,7 +21,10 @@ import { MetricsService } from './observability/metrics.service.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
+import { RerankApiService } from './reranking/rerank-api.service.js';
 import { RerankService } from './reranking/rerank.service.js';
+import { ChatCompletionsService } from './openai/chat-completions.service.js';
+import { OpenAiModelsService } from './openai/openai-models.service.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 import { UsageLedger } from './usage/usage-ledger.service.js';
@@ -61,10 +65,12 @@ export class CoreModule {
         EmbeddingService,
         GenerationService,
         RerankService,
+        RerankApiService,
         IngestionStats,
         ParserThreads,
         IngestionService,
         SearchService,
+        QueryRewriter,
         AskService,
         // Model gateway: chat, vision, classification, estimates.
         GatewayModels,
@@ -73,8 +79,11 @@ export class CoreModule {
         VisionService,
         ClassifyService,
         EstimateService,
+        // The OpenAI-compatible surface.
+        OpenAiModelsService,
+        ChatCompletionsService,
       ],
-      exports: [AppConfig, AuthService, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService],
+      exports: [AppConfig, AuthService, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
     };
   }
 }

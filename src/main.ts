@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => undefined);
   }
   // Loaded here, not at the top: the primary of a cluster needs none of the application.
-  const { createApp, logStartup } = await import('./app.factory.js');
+  const { createApp, logStartup, warnAboutUnreachableDependencies } = await import('./app.factory.js');
   const { AuthService } = await import('./auth/auth.service.js');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   if (config.role.slot === 1) {
     const auth = app.get(AuthService);
     logStartup(config, `http://${shownHost}:${config.port}`, { keysRequired: auth.keysRequired, storedKeys: auth.keys.list().length });
+    await warnAboutUnreachableDependencies(app, config);
   }
 }
 

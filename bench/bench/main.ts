@@ -27,6 +27,7 @@ import { measureKeyCheckCost, type KeyCheckResult } from './key-check.js';
 import { measureClassifyThroughput, type ClassifyThroughputResult } from './classify-throughput.js';
 import { benchPdfIngest, type PdfIngestResult } from './pdf-ingest.js';
 import { measureRerankLatency, type RerankLatencyResult } from './rerank-latency.js';
+import type { StandardApisResult } from './standard-apis.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { startSiftServer } from './sift-server.js';
@@ -59,7 +60,7 @@ const PROFILES: Record<Profile['name'], Profile> = {
 };
 
 // The issues' acceptance figures for this 2-core machine.
-const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50, keyCheckAddedP50Ms: 0.1 };
+const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50, bm25RerankApiP50Ms: 5, chatCompletionsOverheadP50Ms: 10, keyCheckAddedP50Ms: 0.1 };
 // The rerank measurement: a model that takes 120 ms per call, 100 candidates, window 20.
 const RERANK = { modelLatencyMs: 120, candidates: 100, window: 20 };
 // The Qdrant hybrid measurement: the fake Qdrant holds everything in memory and scores by brute force, so a slice of the corpus.
@@ -331,6 +332,18 @@ function measurePeer(repoRoot: string, request: PeerRequest): Promise<PeerResult
   });
 }
 
+/** The standard-API measurement in a process of its own (see standard-apis.ts). */
+function measureStandardApisApart(datasetDir: string, requests: number, modelRequests: number): Promise<StandardApisResult> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'standard-apis.js');
+  return new Promise((resolveResult, reject) => {
+    const child = fork(script, [datasetDir, String(requests), String(modelRequests)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: StandardApisResult | null = null;
+    child.on('message', (message) => (result = message as StandardApisResult));
+    child.on('error', reject);
+    child.on('exit', (code) => (result ? resolveResult(result) : reject(new Error(`The standard-API measurement exited with code ${code} and no result.`))));
+  });
+}
+
 function listwise(result: RerankLatencyResult) {
   return result.schemes.find((scheme) => scheme.mode === 'listwise')!;
 }
@@ -344,7 +357,7 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
-      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { dataset: { type: 'string' }, quick: { type: 'boolean', default: false }, only: { type: 'string' }, save: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
       strict: true,
     }));
   } catch (error) {
@@ -353,7 +366,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--only qdrant-hybrid|heavy-ingest|key-check]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick] [--save] [--only qdrant-hybrid|heavy-ingest|key-check]\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)',
     );
     return 0;
   }
@@ -420,6 +433,8 @@ async function main(): Promise<number> {
   }
   log(`classify: ${profile.classifyTexts} texts in batches of ${CLASSIFY.batchSize} (${CLASSIFY.concurrency} in flight) vs ${profile.classifyOneByOneTexts} one at a time, model latency ${CLASSIFY.modelLatencyMs} ms ...`);
   const classify: ClassifyThroughputResult = await measureClassifyThroughput({ ...CLASSIFY, texts: profile.classifyTexts, oneByOneTexts: profile.classifyOneByOneTexts });
+  log(`standard APIs: /v1/rerank of 100 documents (fake model at ${RERANK.modelLatencyMs} ms per call, and BM25), /v1/chat/completions overhead ...`);
+  const standardApis = await measureStandardApisApart(datasetDir, profile.name === 'quick' ? 50 : 200, profile.rerankQueries);
   log(`PDF: ingesting a generated ${profile.pdfPages}-page PDF in its own process ...`);
   const pdf: PdfIngestResult = await benchPdfIngest({ pages: profile.pdfPages });
   log('measuring MiniSearch in its own process ...');
@@ -449,6 +464,7 @@ async function main(): Promise<number> {
       workers: { count: http.cluster.workers, searchC8: http.cluster.searchC8, serverPeakRssBytes: http.cluster.serverPeakRssBytes },
       rerank,
       classify,
+      standardApis,
       pdf,
       qdrantHybrid,
       heavyIngest,
@@ -492,6 +508,11 @@ async function main(): Promise<number> {
       rerankListwiseAddedP50Ms: { target: `<= ${TARGETS.rerankAddedP50Ms}`, value: listwise(rerank).addedP50Ms, met: listwise(rerank).addedP50Ms <= TARGETS.rerankAddedP50Ms },
       pdfPeakRssMiB: { target: `<= ${TARGETS.pdfPeakRssBytes / 2 ** 20}`, value: round(pdf.peakRssBytes / 2 ** 20, 1), met: pdf.peakRssBytes <= TARGETS.pdfPeakRssBytes },
       healthDuringHeavyIngestP99Ms: { target: `<= ${TARGETS.healthDuringHeavyIngestP99Ms}`, value: heavyIngest.duringIngest.p99Ms, met: heavyIngest.duringIngest.p99Ms <= TARGETS.healthDuringHeavyIngestP99Ms },
+      rerankApiRoundTrips: { target: `<= ${TARGETS.rerankRoundTrips}`, value: standardApis.rerankModel.roundTripsPerRequest, met: standardApis.rerankModel.roundTripsPerRequest <= TARGETS.rerankRoundTrips },
+      rerankApiP50Ms: { target: `<= ${TARGETS.rerankAddedP50Ms}`, value: standardApis.rerankModel.p50Ms, met: standardApis.rerankModel.p50Ms <= TARGETS.rerankAddedP50Ms },
+      // Checked on documents the server has not seen, as the rerank row is checked without its cache.
+      rerankApiBm25P50Ms: { target: `<= ${TARGETS.bm25RerankApiP50Ms}`, value: standardApis.rerankBm25.cold.p50Ms, met: standardApis.rerankBm25.cold.p50Ms <= TARGETS.bm25RerankApiP50Ms },
+      chatCompletionsOverheadP50Ms: { target: `<= ${TARGETS.chatCompletionsOverheadP50Ms}`, value: standardApis.chatCompletions.overheadP50Ms, met: standardApis.chatCompletions.overheadP50Ms <= TARGETS.chatCompletionsOverheadP50Ms },
       keyCheckAddedP50Ms: { target: `<= ${TARGETS.keyCheckAddedP50Ms}`, value: keyCheck.addedP50Ms.scopedKey, met: keyCheck.addedP50Ms.scopedKey <= TARGETS.keyCheckAddedP50Ms },
     },
     wallSeconds: 0,
@@ -499,13 +520,15 @@ async function main(): Promise<number> {
   results.wallSeconds = round((performance.now() - started) / 1000, 1);
 
   printTable(results);
-  const dir = join(repoRoot, 'bench/results');
+  // A local run goes to an ignored folder; --save puts it with the committed results.
+  const folder = values.save ? 'bench/results' : 'bench/results/local';
+  const dir = join(repoRoot, folder);
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const file = join(dir, `${results.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, json);
   writeFileSync(join(dir, 'latest.json'), json);
-  console.log(`\nwritten: ${file} (and bench/results/latest.json)`);
+  console.log(`\nwritten: ${file} (and ${folder}/latest.json)${values.save ? '' : '; add --save to keep it with the committed results'}`);
   return 0;
 }
 
@@ -521,6 +544,7 @@ type Results = {
     workers: { count: number; searchC8: LatencySummary; serverPeakRssBytes: number | null };
     rerank: RerankLatencyResult;
     classify: ClassifyThroughputResult;
+    standardApis: StandardApisResult;
     pdf: PdfIngestResult;
     qdrantHybrid: QdrantHybridResult;
     heavyIngest: HeavyIngestResult;
@@ -602,11 +626,22 @@ function printTable(results: Results): void {
       '',
       ...heavyIngestRows(sift.heavyIngest),
       '',
+      `standard APIs over HTTP, ${sift.standardApis.documents} documents (${formatCount(sift.standardApis.documentChars ?? 0)} characters) per rerank request:`,
+      formatTable(
+        ['measure', 'p50', 'p99', 'detail'],
+        [
+          [`POST /v1/rerank, fake model at ${sift.standardApis.modelLatencyMs} ms per call`, formatMs(sift.standardApis.rerankModel.p50Ms), formatMs(sift.standardApis.rerankModel.p99Ms), `${sift.standardApis.rerankModel.roundTripsPerRequest} round trips, ${sift.standardApis.rerankModel.callsPerRequest} calls per request`],
+          [`POST /v1/rerank, no model (BM25), documents not seen before`, formatMs(sift.standardApis.rerankBm25.cold.p50Ms), formatMs(sift.standardApis.rerankBm25.cold.p99Ms), `${sift.standardApis.rerankBm25.cold.requests} requests; ranking itself ${formatMs(sift.standardApis.rerankBm25.cold.serverP50Ms)} p50 in the server`],
+          [`POST /v1/rerank, no model (BM25), the same documents again`, formatMs(sift.standardApis.rerankBm25.warm.p50Ms), formatMs(sift.standardApis.rerankBm25.warm.p99Ms), `${sift.standardApis.rerankBm25.warm.requests} requests; ranking itself ${formatMs(sift.standardApis.rerankBm25.warm.serverP50Ms)} p50 in the server`],
+          ['POST /v1/chat/completions above the model\'s own time', formatMs(sift.standardApis.chatCompletions.overheadP50Ms), '', `${formatMs(sift.standardApis.chatCompletions.httpP50Ms)} through Sift, ${formatMs(sift.standardApis.chatCompletions.directP50Ms)} calling the model directly`],
+        ],
+      ),
+      '',
       ...keyCheckRows(sift.keyCheck),
       '',
       `PDF ingest (${sift.pdf.pages} pages, ${sift.pdf.chunks} chunks): ${formatCount(sift.pdf.ingestPagesPerSecond)} pages/s ingest, ${formatCount(sift.pdf.parsePagesPerSecond)} pages/s text extraction, peak RSS ${mib(sift.pdf.peakRssBytes)}`,
       '',
-      'targets (issues 4, 6, 7, 13, 18; this 2-core machine):',
+      'targets (issues 4, 6, 7, 13, 14, 18; this 2-core machine):',
       ...Object.entries(results.targets).map(([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name} ${t.target}: ${t.value}`),
       `requests failed: ${h.searchC1.errors + h.searchC8.errors + h.askC1.errors + h.healthC8.errors + w.searchC8.errors}`,
     ].join('\n'),

@@ -23,7 +23,7 @@ export interface SiftServer {
 
 export async function startSiftServer(repoRoot: string, dataDir: string, env: Record<string, string> = {}): Promise<SiftServer> {
   const host = '127.0.0.1';
-  const port = await freePort(host);
+  const port = pinnedPort() ?? (await freePort(host));
   const output: string[] = [];
   const child = spawn(process.execPath, [join(repoRoot, 'dist/src/main.js')], {
     cwd: repoRoot,
@@ -63,6 +63,18 @@ async function waitUntilReady(host: string, port: number, child: ChildProcess, e
   }
   child.kill('SIGKILL');
   throw new Error(`The Sift server did not answer /readyz within 30 s:\n${output.join('')}`);
+}
+
+/**
+ * BENCH_PORT pins the port of the server the bench starts (for a firewall or a profiler
+ * attached by port); the servers run one after another, so they can share it.
+ */
+function pinnedPort(): number | null {
+  const raw = process.env.BENCH_PORT;
+  if (raw === undefined || raw === '') return null;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`BENCH_PORT (got "${raw}"): must be a port number from 1 to 65535`);
+  return port;
 }
 
 function freePort(host: string): Promise<number> {

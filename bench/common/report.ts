@@ -14,17 +14,6 @@ export function round(value: number, digits: number): number {
   return Math.round(value * scale) / scale;
 }
 
-/** A plain-text table with a header row; columns after the first are right-aligned. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
-}
-
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '-';
   if (ms < 10) return `${ms.toFixed(2)} ms`;
@@ -35,3 +24,6 @@ export function formatMs(ms: number): string {
 export function formatCount(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
+
+// Shared with the ingest CLI's --list, so it lives below both.
+export { formatTable } from '../../src/common/text-table.js';

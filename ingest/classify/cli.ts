@@ -166,7 +166,8 @@ export async function runClassifyCli(args: string[], env: Record<string, string 
     out.log(`${report.written} of ${report.total} rows written to ${options.out}${resumed}: ${formatCounts(report) || 'none yet'}.`);
     if (report.withoutText > 0) out.log(`${report.withoutText} rows had no text in "${options.column}" (UNKNOWN, reason in ${options.labelColumn}_error).`);
     if (report.cut > 0) out.log(`${report.cut} texts were cut to ${config.values.CLASSIFY_MAX_TEXT_CHARS} characters (CLASSIFY_MAX_TEXT_CHARS).`);
-    out.log(`Model ${model}: ${usage.stages.reduce((sum, stage) => sum + stage.calls, 0)} calls, ${usage.totalTokens} tokens, about $${usage.costUsd.toFixed(4)}.`);
+    const calls = usage.stages.reduce((sum, stage) => sum + stage.calls, 0);
+    out.log(`Model ${model}: ${calls} ${calls === 1 ? 'call' : 'calls'}, ${usage.totalTokens} tokens, about $${usage.costUsd.toFixed(4)}.`);
     if (report.stopped) {
       out.error(
         report.stopped.reason === 'batch-failed'

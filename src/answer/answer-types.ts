@@ -1,3 +1,4 @@
+import type { ConversationTurn, RewriteMethod } from '../conversation/conversation-types.js';
 import type { QueryTrace } from '../observability/trace.js';
 import type { RetrievalMode } from '../retrieval/search-types.js';
 import type { RerankRequestOptions } from '../reranking/rerank.service.js';
@@ -12,6 +13,11 @@ export interface AskRequest {
   rerank?: boolean | RerankRequestOptions;
   /** False asks for an extractive answer without the generation model (also when over budget). */
   generate?: boolean;
+  /** Earlier turns, oldest first; a follow-up is rewritten into a standalone query from them. */
+  history?: ConversationTurn[];
+  /** Caps the written answer (chat completions' max_tokens). */
+  maxOutputTokens?: number;
+  temperature?: number;
 }
 
 /** A numbered source an answer cites as `[n]`. */
@@ -28,6 +34,10 @@ export interface Citation {
 
 export interface AskResponse {
   question: string;
+  /** What retrieval searched: the question, or its standalone rewrite when history was given. */
+  query: string;
+  /** How `query` came about (see the trace's `rewrite` stage). */
+  rewrite: RewriteMethod;
   answer: string;
   /** False when the documents hold nothing that answers the question. */
   found: boolean;

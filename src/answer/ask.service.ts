@@ -3,11 +3,13 @@
 // model fails. Either way the answer cites the passages, and the trace says what happened.
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, isSiftError } from '../common/errors.js';
+import { AppConfig } from '../config/app-config.js';
+import { assertConversationLimits } from '../conversation/conversation-limits.js';
+import { QueryRewriter } from '../conversation/query-rewriter.service.js';
 import { GenerationService } from '../generation/generation.service.js';
 import { TraceRecorder } from '../observability/trace.js';
 import { SearchService } from '../retrieval/search.service.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
-import type { CollectionInfo } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import type { AskRequest, AskResponse, AskStreamEvent } from './answer-types.js';
@@ -30,41 +32,46 @@ export class AskService {
     private readonly search: SearchService,
     private readonly generation: GenerationService,
     private readonly meters: UsageMeters,
+    private readonly rewriter: QueryRewriter,
+    private readonly config: AppConfig,
   ) {}
 
   /**
-   * What must hold before any work (and before a stream opens): a searchable collection and,
-   * for a generated answer, a key with model budget left. Returns the meter the answer uses.
+   * The checks that can fail before any work (and before a stream opens): the conversation's
+   * limits, a searchable collection and, for a generated answer, model budget left on the key.
    */
-  async prepare(collection: string, request: AskRequest): Promise<{ info: CollectionInfo; meter: UsageMeter }> {
+  async assertAskable(collection: string, request: Pick<AskRequest, 'question' | 'history' | 'generate'>) {
+    assertConversationLimits(request.history ?? [], { maxTurns: this.config.values.CONVERSATION_MAX_TURNS, maxChars: this.config.values.CONVERSATION_MAX_CHARS });
     const info = await this.search.assertSearchable(collection, request.question, 'question');
-    const meter = this.meters.start();
     if (this.generation.model && request.generate !== false) {
-      const refusal = await meter.budgetRefusal('a generated answer');
+      const refusal = await this.meters.start().budgetRefusal('a generated answer');
       if (refusal) throw refusal;
     }
-    return { info, meter };
+    return info;
   }
 
-  async ask(collection: string, request: AskRequest, options: AskOptions = {}, prepared?: { info: CollectionInfo; meter: UsageMeter }): Promise<AskResponse> {
-    const { info, meter } = prepared ?? (await this.prepare(collection, request));
+  async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
+    const info = await this.assertAskable(collection, request);
+    const history = request.history ?? [];
     const trace = new TraceRecorder();
-    const retrieved = await this.search.retrieve(info, { query: request.question, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
+    const meter = this.meters.start();
+    const rewrite = await this.rewriter.rewrite(request.question, history, trace, meter, options.signal);
+    const retrieved = await this.search.retrieve(info, { query: rewrite.query, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);
     const passages = retrieved.results;
     options.emit?.({
       event: 'sources',
       data: { sources: passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, source: p.source, headingPath: p.headingPath, page: p.page })) },
     });
 
-    const generated = request.generate === false ? null : await this.generated(request.question, passages, trace, meter, options);
-    const answer = generated ?? this.extractive(request.question, passages, trace, options, request.generate === false);
-    const response: AskResponse = { question: request.question, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
+    const generated = request.generate === false ? null : await this.generated(request, passages, trace, meter, options);
+    const answer = generated ?? this.extractive(rewrite.query, passages, trace, options, request.generate === false);
+    const response: AskResponse = { question: request.question, query: rewrite.query, rewrite: rewrite.method, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
     options.emit?.({ event: 'done', data: response });
     return response;
   }
 
   /** The model's answer, or null when there is no model or it failed (the trace says which). */
-  private async generated(question: string, passages: RankedChunk[], trace: TraceRecorder, meter: UsageMeter, options: AskOptions) {
+  private async generated(request: AskRequest, passages: RankedChunk[], trace: TraceRecorder, meter: UsageMeter, options: AskOptions) {
     if (!this.generation.model) return null;
     if (passages.length === 0) {
       trace.note('No passage matched, so the model was not called.');
@@ -78,7 +85,8 @@ export class AskService {
             options.emit!({ event: 'token', data: { text } });
           }
         : undefined;
-      const result = await trace.time('generate', () => this.generation.generate(question, passages, meter, { signal: options.signal, onToken }), (r) => ({
+      const generateOptions = { signal: options.signal, onToken, history: request.history, maxOutputTokens: request.maxOutputTokens, temperature: request.temperature };
+      const result = await trace.time('generate', () => this.generation.generate(request.question, passages, meter, generateOptions), (r) => ({
         found: r.found,
         citations: r.citations.length,
         droppedCitations: r.droppedNumbers.length,

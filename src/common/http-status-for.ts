@@ -18,6 +18,10 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.TooManyTexts:
     case ErrorCode.TextTooLong:
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.ConversationTooLong:
+    case ErrorCode.UnsupportedParameter:
+    case ErrorCode.TooManyDocuments:
+    case ErrorCode.DocumentTooLong:
     case ErrorCode.ImageUrlRefused:
       return 400;
     case ErrorCode.Unauthorized:

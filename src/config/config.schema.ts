@@ -139,6 +139,14 @@ export const configSchema = z.object({
   RERANK_PASSAGE_TOKENS: z.coerce.number().int().min(16).max(2000).default(128),
   RERANK_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   RERANK_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
+  /** Conversations (`ask` history, chat completions): earlier turns and their characters. */
+  CONVERSATION_MAX_TURNS: z.coerce.number().int().min(1).max(1000).default(20),
+  CONVERSATION_MAX_CHARS: positiveInt(24_000),
+  /** Rewriting a follow-up into a standalone query with the fast model: its time budget and cache. */
+  REWRITE_DEADLINE_MS: z.coerce.number().int().min(50).max(60_000).default(1500),
+  REWRITE_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
+  /** POST /v1/rerank: characters per document (1,000 documents at most). */
+  RERANK_API_MAX_DOCUMENT_CHARS: positiveInt(8000),
   /** Price overrides, USD per million tokens, as JSON: {"model-name": {"input": 0.25, "output": 1.5}}. */
   MODEL_PRICES: jsonObject.optional(),
 

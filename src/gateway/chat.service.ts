@@ -29,6 +29,8 @@ export interface ChatResponse {
 /** A request that passed its limits, with the client that will answer it. */
 export interface PreparedChat {
   client: ChatClient;
+  /** The ledger's stage: `vision` when the conversation carries images. */
+  stage?: 'chat' | 'vision';
   messages: ChatMessage[];
   maxTokens?: number;
   temperature?: number;
@@ -71,7 +73,7 @@ export class ChatService {
     const meter = this.meters.start();
     const v = this.config.values;
     const reply = await callModel(prepared.client, prepared.messages, {
-      stage: 'chat',
+      stage: prepared.stage ?? 'chat',
       meter,
       timeoutMs: v.GATEWAY_TIMEOUT_MS,
       maxRetries: v.MODEL_MAX_RETRIES,

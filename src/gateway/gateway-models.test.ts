@@ -30,6 +30,13 @@ describe('which model serves a gateway request', () => {
     expect(() => models.resolve('chat', { provider: 'ollama', model: 'gemini-2.5-flash' })).toThrow(expect.objectContaining({ code: 'MODEL_NOT_ALLOWED' }));
   });
 
+  it('names a provider that nothing here runs on as a provider, with what is configured', () => {
+    const models = new GatewayModels(loadConfig({ ...gemini, GENERATION_PROVIDER: 'gemini' }));
+    expect(() => models.resolve('chat', { provider: 'ollama' })).toThrow(
+      expect.objectContaining({ code: 'MODEL_NOT_ALLOWED', message: 'The provider "ollama" is not configured for chat here; this server\'s chat models run on gemini (gemini:gemini-3.1-flash-lite). Add one with GATEWAY_MODELS.' }),
+    );
+  });
+
   it('says which variable to set when a stage has no model', () => {
     expect(() => new GatewayModels(loadConfig({})).resolve('vision')).toThrow(expect.objectContaining({ code: 'PROVIDER_NOT_CONFIGURED', message: expect.stringContaining('VISION_PROVIDER') }));
   });

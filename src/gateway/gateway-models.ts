@@ -60,6 +60,12 @@ export class GatewayModels {
     // The stage's own model wins when it matches, e.g. `provider` alone.
     const picked = candidates.find((model) => own && model.provider === own.provider && model.model === own.model) ?? candidates[0];
     if (picked) return picked;
+    if (choice.provider && !allowed.some((model) => model.provider === choice.provider)) {
+      // A provider alone, or with a model, that nothing here runs on: say it is the provider.
+      const providers = [...new Set(allowed.map((model) => model.provider))];
+      const offered = providers.length > 0 ? `this server's chat models run on ${providers.join(' and ')} (${allowed.map(describeModel).join(', ')})` : 'no chat model is configured';
+      throw new SiftError(ErrorCode.ModelNotAllowed, `The provider "${choice.provider}" is not configured for chat here; ${offered}. Add one with GATEWAY_MODELS.`, { allowed: allowed.map(describeModel) });
+    }
     const asked = [choice.provider, choice.model].filter(Boolean).join(':');
     throw new SiftError(ErrorCode.ModelNotAllowed, `The model "${asked}" is not one this server offers; ${allowedText()}.`, { allowed: allowed.map(describeModel) });
   }

@@ -1,6 +1,7 @@
 // The prompt for a written answer: numbered passages, the question, and rules that make
 // the answer checkable — every claim cites [n], and an unsupported question gets a fixed
 // token instead of a guess.
+import type { ConversationTurn } from '../conversation/conversation-types.js';
 import type { ChatMessage } from '../providers/chat-client.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
 
@@ -17,12 +18,21 @@ const SYSTEM = [
 // Passages go in as bare numbered text: source names and heading paths cost tokens on
 // every call and the answer does not need them; the citations carry them back instead.
 // Blank lines inside a passage are closed up so that a blank line always means "next passage".
-export function buildAnswerMessages(question: string, passages: RankedChunk[]): ChatMessage[] {
+// Earlier turns of a conversation go before the passages as real user/assistant turns, so the
+// model reads the question as the follow-up it is; their [n] markers are removed because
+// those numbers named passages of earlier answers, not these.
+export function buildAnswerMessages(question: string, passages: RankedChunk[], history: readonly ConversationTurn[] = []): ChatMessage[] {
   const context = passages.map((passage, index) => `[${index + 1}] ${passage.text.replace(/\n\s*\n/g, '\n')}`).join('\n\n');
+  const earlier = history.map((turn): ChatMessage => ({ role: turn.role, content: turn.role === 'assistant' ? withoutMarkers(turn.content) : turn.content }));
   return [
     { role: 'system', content: SYSTEM },
+    ...earlier,
     { role: 'user', content: `Passages:\n\n${context}\n\nQuestion: ${question}\n\nAnswer:` },
   ];
+}
+
+function withoutMarkers(text: string): string {
+  return text.replace(/\s*\[\s*\d+\s*(?:[,;]\s*\d+\s*)*\]/g, '').trim();
 }
 
 /** True when the model said the passages hold no answer. */

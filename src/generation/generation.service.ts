@@ -3,6 +3,7 @@
 // model call. Failures throw SiftErrors so the caller can fall back to the extractive answer.
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import type { ConversationTurn } from '../conversation/conversation-types.js';
 import type { ChatClient } from '../providers/chat-client.js';
 import { callModel } from '../providers/model-call.js';
 import { GENERATION_CHAT_CLIENT } from '../providers/model-clients.js';
@@ -18,6 +19,10 @@ export interface GeneratedAnswer extends CheckedAnswer {
 
 export interface GenerateOptions {
   signal?: AbortSignal;
+  /** Earlier turns of the conversation, which the model sees before the passages. */
+  history?: readonly ConversationTurn[];
+  maxOutputTokens?: number;
+  temperature?: number;
   /** Receives answer text as it arrives; when given, the model call streams. */
   onToken?: (text: string) => void;
 }
@@ -36,13 +41,15 @@ export class GenerationService {
   async generate(question: string, passages: RankedChunk[], meter: UsageMeter, options: GenerateOptions = {}): Promise<GeneratedAnswer> {
     const client = this.client;
     if (!client) throw new Error('GenerationService used without a generation provider; check `model` first');
-    const reply = await callModel(client, buildAnswerMessages(question, passages), {
+    const reply = await callModel(client, buildAnswerMessages(question, passages, options.history), {
       stage: 'generate',
       meter,
       timeoutMs: this.config.values.GENERATION_TIMEOUT_MS,
       maxRetries: this.config.values.MODEL_MAX_RETRIES,
       signal: options.signal,
       onToken: options.onToken,
+      ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
     });
     if (isAbstention(reply.text)) return { found: false, text: '', citations: [], droppedNumbers: [] };
     return { found: true, ...checkCitations(reply.text, passages) };

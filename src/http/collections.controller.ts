@@ -48,12 +48,12 @@ function uploadStatus(outcomes: FileOutcome[]): { status: number; error?: { code
   const codes = new Set(failures.map((failure) => failure.code));
   if (codes.size === 1) {
     const [first] = failures;
-    const message = failures.length === 1 ? first!.message : `No file was stored: ${failures.map((f) => f.message).join(' ')}`;
+    const message = failures.length === 1 ? first!.message : `No file was stored: ${failures.map((f) => f.message).join('; ')}`;
     return { status: httpStatusFor(first!.code), error: { code: first!.code, message } };
   }
   return {
     status: httpStatusFor(ErrorCode.AllFilesFailed),
-    error: { code: ErrorCode.AllFilesFailed, message: `No file was stored: ${failures.map((f) => f.message).join(' ')}` },
+    error: { code: ErrorCode.AllFilesFailed, message: `No file was stored: ${failures.map((f) => f.message).join('; ')}` },
   };
 }
 

@@ -1,4 +1,5 @@
-// Every error leaves as JSON `{error: {code, message}}` with the status its code implies.
+// Every error leaves as JSON `{error: {code, message}}` with the status its code implies, or
+// in the error body of the standard API a route speaks (see error-envelope.ts).
 // Stack traces and internal messages stay in the log.
 import { ArgumentsHost, Catch, HttpException, Logger, NotFoundException, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -6,10 +7,8 @@ import { ConfigError } from '../config/app-config.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { httpStatusFor } from '../common/http-status-for.js';
 import { allowedMethodsFor } from './allowed-methods.js';
+import { envelopeOf, errorBody } from './error-envelope.js';
 
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
-}
 
 const CODE_FOR_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.ValidationFailed,
@@ -81,8 +80,6 @@ export class ErrorFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     const sift = error ?? new SiftError(ErrorCode.Internal, exception instanceof ConfigError ? exception.message : 'Internal error; the server log has the details.');
-    const body: ErrorBody = { error: { code: sift.code, message: sift.message } };
-    if (sift.details) body.error.details = sift.details;
     if (response.headersSent) {
       response.end();
       return;
@@ -90,6 +87,7 @@ export class ErrorFilter implements ExceptionFilter {
     // Rate limits and budgets say when to come back, in the header clients and proxies read.
     const retryAfter = sift.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
-    response.status(httpStatusFor(sift.code)).json(body);
+    const status = httpStatusFor(sift.code);
+    response.status(status).json(errorBody(envelopeOf(request), sift, status));
   }
 }

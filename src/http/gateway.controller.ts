@@ -23,17 +23,8 @@ import {
   type EstimateRequestBody,
 } from './request-schemas.js';
 import { Needs } from './route-needs.js';
-import { streamEvents } from './server-sent-events.js';
+import { clientGone, streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
-
-/** Aborted when the client goes away before the response is finished. */
-function clientGone(response: Response): AbortSignal {
-  const gone = new AbortController();
-  response.on('close', () => {
-    if (!response.writableFinished) gone.abort(new Error('client disconnected'));
-  });
-  return gone.signal;
-}
 
 @ApiTags('gateway')
 @ApiBearerAuth()

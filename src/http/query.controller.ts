@@ -30,7 +30,7 @@ export class QueryController {
 
   @Post('ask')
   @HttpCode(200)
-  @ApiOperation({ summary: 'An answer to a question, citing the passages it comes from; `stream: true` gives server-sent events (sources, token…, done)' })
+  @ApiOperation({ summary: 'An answer to a question, citing the passages it comes from; `history` carries earlier turns (a follow-up is rewritten into a standalone query); `stream: true` gives server-sent events (sources, token…, done)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: jsonSchemaOf(askRequestSchema) })
   async ask(
@@ -44,9 +44,9 @@ export class QueryController {
     if (!wantsStream) return this.askService.ask(collection, question);
 
     // Checks that can fail with a plain JSON error run before the stream opens.
-    const prepared = await this.askService.prepare(collection, question);
+    await this.askService.assertAskable(collection, question);
     await streamEvents(request, response, async (events) => {
-      await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) }, prepared);
+      await this.askService.ask(collection, question, { signal: events.signal, emit: (event) => events.send(event.event, event.data) });
     });
     return undefined;
   }

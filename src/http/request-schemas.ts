@@ -58,8 +58,15 @@ export const searchRequestSchema = z.strictObject({
   rerank,
 });
 
+/** Earlier turns of a conversation; the configured bounds (turns, characters) are checked by the service. */
+export const conversationTurnSchema = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.string(),
+});
+
 export const askRequestSchema = z.strictObject({
   question: queryText,
+  history: z.array(conversationTurnSchema).max(1000).optional(),
   topK: z.number().int().min(1).max(20).default(5),
   candidates,
   filter: metadataFilterSchema.optional(),
@@ -68,6 +75,20 @@ export const askRequestSchema = z.strictObject({
   generate: z.boolean().optional(),
   stream: z.boolean().default(false),
 });
+
+// The rerank API (Cohere/Jina shape). Clients send fields Sift does not use (rank_fields,
+// max_chunks_per_doc, …), so unknown fields are ignored rather than refused; counts and sizes
+// that are configurable are checked by the service.
+const rerankDocument = z.union([z.string(), z.looseObject({ text: z.string() })]);
+export const rerankApiRequestSchema = z.object({
+  model: z.string().trim().min(1).max(200).optional(),
+  query: nonBlankText(),
+  documents: z.array(rerankDocument).min(1, 'send at least one document').max(100_000),
+  top_n: z.number().int().min(1).optional(),
+  return_documents: z.boolean().optional(),
+  max_tokens_per_doc: z.number().int().min(1).max(1_000_000).optional(),
+});
+export type RerankApiRequestBody = z.infer<typeof rerankApiRequestSchema>;
 
 const isoDay = z
   .string()
@@ -105,7 +126,10 @@ const providerChoice = z.enum(['gemini', 'ollama']).optional();
 const modelName = z.string().trim().min(1).max(200).optional();
 const maxTokens = numeric(z.number().int().min(1, 'must be at least 1')).optional();
 const temperature = numeric(z.number().min(0).max(2)).optional();
-const nonBlank = z.string().refine((text) => text.trim().length > 0, 'must not be empty');
+function nonBlankText() {
+  return z.string().refine((text) => text.trim().length > 0, 'must not be empty');
+}
+const nonBlank = nonBlankText();
 
 export const chatRequestSchema = z.strictObject({
   message: nonBlank,

@@ -6,6 +6,8 @@ import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 
 export interface EventStream {
   send(event: string, data: unknown): void;
+  /** A data-only event (`data: …`), the form OpenAI's streams use; a string goes as it is. */
+  data(payload: unknown): void;
   end(): void;
   /** Aborted when the client disconnects before the stream ended. */
   readonly signal: AbortSignal;
@@ -31,6 +33,10 @@ export function openEventStream(request: Request, response: Response): EventStre
       if (ended || response.writableEnded) return;
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
+    data(payload) {
+      if (ended || response.writableEnded) return;
+      response.write(`data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`);
+    },
     end() {
       ended = true;
       if (!response.writableEnded) response.end();
@@ -39,6 +45,15 @@ export function openEventStream(request: Request, response: Response): EventStre
 }
 
 const logger = new Logger('HTTP');
+
+/** Aborted when the client goes away before a (non-streamed) response is finished. */
+export function clientGone(response: Response): AbortSignal {
+  const gone = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) gone.abort(new Error('client disconnected'));
+  });
+  return gone.signal;
+}
 
 /**
  * Opens the stream, runs `work` with it, and closes it. A failure after the stream opened

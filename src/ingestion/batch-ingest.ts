@@ -40,10 +40,15 @@ export async function ingestOne<T extends { fileName: string }>(
       file: file.fileName,
       status: 'failed',
       error: isSiftError(error)
-        ? { code: error.code, message: `"${file.fileName}": ${error.message}` }
+        ? { code: error.code, message: namingFile(file.fileName, error.message) }
         : { code: ErrorCode.Internal, message: `"${file.fileName}": internal error while ingesting; the log has the details.` },
     };
   }
+}
+
+/** Most messages already name their file; the others get its name in front, once. */
+function namingFile(fileName: string, message: string): string {
+  return message.includes(JSON.stringify(fileName)) || message.includes(`"${fileName}"`) ? message : `"${fileName}": ${message}`;
 }
 
 /**

@@ -9,9 +9,10 @@ export interface ChatImage {
 }
 
 export interface ChatMessage {
-  role: 'system' | 'user';
+  /** `assistant` turns are earlier answers of a conversation. */
+  role: 'system' | 'user' | 'assistant';
   content: string;
-  /** Images that go with a user turn, after its text (ignored on system turns). */
+  /** Images that go with a user turn, after its text (ignored on other turns). */
   images?: ChatImage[];
 }
 

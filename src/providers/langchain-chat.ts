@@ -2,7 +2,7 @@
 // own retries are off (Sift retries with the provider's requested wait and the caller's
 // deadline); cancellation travels as an AbortSignal to the HTTP request.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, AIMessageChunk, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { GenerativeModel } from '@google/generative-ai';
 import { ChatGoogleGenerativeAI } from '@langchain/google-genai';
 import { ChatOllama } from '@langchain/ollama';
@@ -17,6 +17,7 @@ import type { StageModel, TokenUsage } from './provider-types.js';
 function toLangChain(messages: ChatMessage[]): BaseMessage[] {
   return messages.map((message) => {
     if (message.role === 'system') return new SystemMessage(message.content);
+    if (message.role === 'assistant') return new AIMessage(message.content);
     if (!message.images?.length) return new HumanMessage(message.content);
     return new HumanMessage({
       content: [

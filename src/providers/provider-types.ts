@@ -3,7 +3,7 @@
 export type ProviderName = 'gemini' | 'ollama';
 export type ProviderChoice = ProviderName | 'none';
 /** The stages that call models, as the usage ledger names them. */
-export type ModelStage = 'embed' | 'rerank' | 'generate' | 'chat' | 'vision' | 'classify';
+export type ModelStage = 'embed' | 'rewrite' | 'rerank' | 'generate' | 'chat' | 'vision' | 'classify';
 
 export interface StageModel {
   provider: ProviderName;

@@ -4,6 +4,7 @@
 // which. If the query cannot be embedded (provider down, over budget), search answers from
 // BM25 and the trace says why.
 import { Inject, Injectable } from '@nestjs/common';
+import { currentCaller } from '../auth/caller.js';
 import { AppConfig } from '../config/app-config.js';
 import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
@@ -136,6 +137,10 @@ export class SearchService {
     if (text.length > limit) {
       throw new SiftError(ErrorCode.QueryTooLong, `The ${field} has ${text.length} characters; the limit is ${limit} (MAX_QUERY_CHARS).`);
     }
+    // Every query of a collection comes here (search, ask, chat completions' sift/<collection>),
+    // so the caller's scope is checked here too, whatever the route declared.
+    const caller = currentCaller();
+    if (caller && !caller.scope.allows(collection)) throw collectionNotFound(collection);
     const info = await this.store.getCollection(collection);
     if (!info) {
       throw collectionNotFound(collection);

@@ -108,7 +108,9 @@ export class UsageLedger {
       rows.set(key, row);
     }
     const order = (row: UsageAggregate) => [row.day, row.key ?? '', row.stage, row.model].join('\0');
-    return { rows: [...rows.values()].sort((a, b) => order(a).localeCompare(order(b))), totals };
+    const sorted = [...rows.values()].sort((a, b) => order(a).localeCompare(order(b)));
+    // Sums stay exact while adding; what is shown is rounded, so 3.42e-5 does not read 0.000034200000000000005.
+    return { rows: sorted.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })), totals: { ...totals, costUsd: roundUsd(totals.costUsd) } };
   }
 
   private async *records(): AsyncGenerator<UsageRecord> {
@@ -126,4 +128,9 @@ export class UsageLedger {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+}
+
+/** Estimated costs to a millionth of a cent: finer than any price table, free of float noise. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 1e8) / 1e8;
 }

@@ -26,6 +26,8 @@ export class UsageMeter {
   constructor(
     private readonly ledger: UsageLedger,
     private readonly prices: PriceTable,
+    /** Marks every record of this meter with the standard API it served. */
+    private readonly api?: string,
     /** The key the calls are made for; null outside a request with a key (CLI, open server). */
     private readonly caller: Caller | null = null,
   ) {}
@@ -61,6 +63,7 @@ export class UsageMeter {
       outcome: call.outcome,
       estimated: call.estimated,
       key: this.caller?.keyName ?? null,
+      ...(this.api ? { api: this.api } : {}),
     };
     this.records.push(record);
     this.ledger.record(record);

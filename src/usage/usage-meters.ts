@@ -17,8 +17,8 @@ export class UsageMeters {
     this.prices = new PriceTable(config.priceOverrides);
   }
 
-  /** A meter for the calls of the current request (or job), charged to its caller's key. */
-  start(caller: Caller | null = currentCaller()): UsageMeter {
-    return new UsageMeter(this.ledger, this.prices, caller);
+  /** A meter for the calls of the current request (or job), charged to its caller's key; `api` marks the records of a request to a standard API (rerank API, chat completions). */
+  start(api?: string, caller: Caller | null = currentCaller()): UsageMeter {
+    return new UsageMeter(this.ledger, this.prices, api, caller);
   }
 }

@@ -16,6 +16,8 @@ export interface UsageRecord {
   estimated: boolean;
   /** The API key the call was made for; null (or absent in older lines) without one. */
   key?: string | null;
+  /** The standard API the call served, when not Sift's own (e.g. `rerank-api` for POST /v1/rerank). */
+  api?: string;
 }
 
 export interface StageUsage {

@@ -93,8 +93,10 @@ describe('bad input', () => {
     expect(await storedSources()).toEqual(['seed.txt']);
   });
 
-  it('rejects an upload without files', async () => {
+  it('rejects an upload without files, to a collection that exists or not', async () => {
     await expectError(await fetch(docs(), { method: 'POST', body: new FormData() }), 400, 'NO_FILES');
+    await expectError(await fetch(docs('not-yet-created'), { method: 'POST', body: new FormData() }), 400, 'NO_FILES');
+    await expectError(await fetch(docs('not-yet-created'), { method: 'POST' }), 400, 'NO_FILES');
   });
 
   it('reports each file of a mixed batch: the good one lands, the bad one says why', async () => {
@@ -109,6 +111,8 @@ describe('bad input', () => {
       { file: 'bad.txt', status: 'failed', error: { code: 'CONTENT_MISMATCH', message: expect.stringContaining('bad.txt') } },
     ]);
     expect(body.summary).toEqual({ created: 1, updated: 0, unchanged: 0, failed: 1 });
+    // The file is named once, not as `"bad.txt": "bad.txt" is named as text…`.
+    expect(body.documents[1].error.message).toMatch(/^"bad\.txt" is named as text/);
     expect((await storedSources()).sort()).toEqual(['good.md', 'seed.txt']);
   });
 

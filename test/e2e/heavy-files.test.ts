@@ -91,7 +91,8 @@ describe('a file that takes too long to parse', () => {
   let sift: RunningSift;
 
   beforeAll(async () => {
-    sift = await startSift({ PARSE_TIMEOUT_MS: '1000', PARSE_WORKERS: '1' });
+    // Long enough for a parser thread to start on a busy machine, far too short for 10,000 pages.
+    sift = await startSift({ PARSE_TIMEOUT_MS: '4000', PARSE_WORKERS: '1' });
   });
   afterAll(async () => {
     await sift.stop();
@@ -108,7 +109,7 @@ describe('a file that takes too long to parse', () => {
     const response = await uploading;
     const body = await response.json();
     expect({ status: response.status, code: body.error.code }).toEqual({ status: 422, code: 'FILE_TOO_COMPLEX' });
-    expect(body.error.message).toMatch(/"blank\.pdf" took longer than 1000 ms.*PARSE_TIMEOUT_MS/);
+    expect(body.error.message).toMatch(/"blank\.pdf" took longer than 4000 ms.*PARSE_TIMEOUT_MS/);
     const next = await fetch(`${sift.url}/v1/collections/slow/documents`, { method: 'POST', body: uploadForm([{ name: 'quick.txt', content: 'A quick file parses after the slow one.' }]) });
     expect(next.status).toBe(200);
   });

@@ -129,6 +129,9 @@ describe('keys with roles and scopes, on every route', () => {
       'POST /v1/vision': () => json({ prompt: 'What is it?' }),
       'POST /v1/classify': () => json({ texts: ['Love it'] }),
       'POST /v1/estimate': () => json({ input_tokens: 100, requests_per_month: 10 }),
+      'POST /v1/chat/completions': () => json({ model: `sift/${IN_SCOPE}`, messages: [{ role: 'user', content: `What does the ${TEAM_A_WORD} write down?` }] }),
+      'POST /v1/rerank': () => json({ query: 'storm', documents: ['a storm', 'a calm sea'] }),
+      'POST /v2/rerank': () => json({ model: 'rerank/bm25', query: 'storm', documents: ['a storm', 'a calm sea'] }),
     };
     return { path, init: bodies[`${route.method} ${route.path}`]?.() ?? { method: route.method } };
   }
@@ -157,8 +160,10 @@ describe('keys with roles and scopes, on every route', () => {
           wrong.push(`${label} (expected COLLECTION_NOT_FOUND, as for a missing collection)`);
         }
         const hidden = persona.scope === 'team-a' ? [OUT_OF_SCOPE, TEAM_B_WORD, teamBJobId] : persona.scope === 'team-b' ? [IN_SCOPE, TEAM_A_WORD, teamAJobId] : [];
-        // A refusal may repeat the name the client itself sent (as for a missing collection); anything else is a leak.
-        const told = response.status >= 400 ? path.split('/').reduce((rest, segment) => rest.replaceAll(`\\"${segment}\\"`, '\\"\\"'), text) : text;
+        // A refusal may repeat the name the client itself sent, in the path or the body (as for a
+        // missing collection); anything else is a leak.
+        const sent = [...path.split('/'), ...(typeof init.body === 'string' ? init.body.split(/["/]/) : [])].filter((part) => part.length > 0);
+        const told = response.status >= 400 ? sent.reduce((rest, name) => rest.replaceAll(`\\"${name}\\"`, '\\"\\"'), text) : text;
         for (const secret of hidden) if (told.includes(secret)) leaks.push(`${label} shows "${secret}"`);
         if (/"secret"/.test(text) && !(route.method === 'POST' && route.path === '/v1/keys')) leaks.push(`${label} shows a key secret`);
       }
@@ -198,6 +203,14 @@ describe('keys with roles and scopes, on every route', () => {
     expect(outsiderJob.status).toBe(404);
     expect((await outsiderJob.json()).error.code).toBe('JOB_NOT_FOUND');
     expect((await jobs(admin!)).jobs.map((job) => job.id)).toEqual(expect.arrayContaining([teamAJobId, teamBJobId]));
+
+    // The OpenAI-compatible surface: sift/<collection> models only for the key's collections.
+    const models = async (secret: string) => (await (await fetch(`${sift.url}/v1/models`, { headers: { authorization: `Bearer ${secret}` } })).json()).data.map((m: { id: string }) => m.id).filter((id: string) => id.startsWith('sift/'));
+    expect(await models(reader!)).toEqual([`sift/${IN_SCOPE}`]);
+    expect(await models(admin!)).toEqual(expect.arrayContaining([`sift/${IN_SCOPE}`, `sift/${OUT_OF_SCOPE}`]));
+    const completion = await postJson(`${sift.url}/v1/chat/completions`, { model: `sift/${IN_SCOPE}`, messages: [{ role: 'user', content: 'What is written down?' }] }, { authorization: `Bearer ${outsider}` });
+    expect(completion.status).toBe(404);
+    expect((await completion.json()).error.code).toBe('model_not_found');
   });
 
   it('manages keys: the secret once, listings without secrets, names taken, bad scopes refused', async () => {

@@ -79,6 +79,43 @@ describe('a start that cannot listen', () => {
   }
 });
 
+describe('what start-up says', () => {
+  const data = makeTempDir('sift-startup-');
+  afterAll(() => data.remove());
+
+  it('ends with the addresses and a command to try, with no route-mapping lines before', async () => {
+    const server = await startServerProcess(build.dir, { DATA_DIR: data.path, LOG_LEVEL: 'log' });
+    server.child.kill('SIGTERM');
+    await server.exited;
+    const lines = server.output().split('\n').filter((line) => line.trim() !== '');
+    expect(server.output()).not.toMatch(/Mapped \{|RoutesResolver|InstanceLoader/);
+    expect(lines.find((line) => line.includes('Store:'))).toContain(`sqlite in ${data.path}`);
+    const listening = lines.findIndex((line) => line.includes('Listening on'));
+    expect(lines[listening]).toMatch(/Listening on http:\/\/127\.0\.0\.1:\d+: API at .*\/v1, OpenAPI docs at .*\/docs/);
+    expect(lines[listening + 1]).toMatch(/Try it \(from the repository\): curl -s -F files=@examples\/travel\.md http:\/\/127\.0\.0\.1:\d+\/v1\/collections\/handbook\/documents/);
+  }, 30_000);
+
+  it('warns at once, naming the address, when Qdrant or a model provider cannot be reached', async () => {
+    const port = await freePort();
+    const server = spawnServerProcess(build.dir, {
+      PORT: String(port),
+      DATA_DIR: data.path,
+      LOG_LEVEL: 'log',
+      SIFT_STORE: 'qdrant',
+      QDRANT_URL: 'http://127.0.0.1:9',
+      GENERATION_PROVIDER: 'ollama',
+      OLLAMA_BASE_URL: 'http://127.0.0.1:9',
+    });
+    await waitFor(() => /A model provider cannot be reached/.test(server.output()), 30_000, () => `no warning:\n${server.output()}`);
+    expect(server.output()).toMatch(/Store: qdrant at http:\/\/127\.0\.0\.1:9/);
+    expect(server.output()).toMatch(/WARN.*Qdrant at http:\/\/127\.0\.0\.1:9 .*503.*\/readyz/);
+    expect(server.output()).toMatch(/WARN.*ollama at http:\/\/127\.0\.0\.1:9.*Affected: generation/);
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    server.child.kill('SIGTERM');
+    await server.exited;
+  }, 30_000);
+});
+
 describe('a start on the wrong Node.js', () => {
   // The machine's own Node (20 here; npm runs on it), found on PATH without node_modules.
   const systemNode = spawnSync('/usr/bin/env', ['PATH=/usr/local/bin:/usr/bin:/bin', 'node', '--version'], { encoding: 'utf8' });
