@@ -20,7 +20,7 @@ import { PUBLIC_ROUTE } from './public-route.js';
 import { attachCaller } from './request-caller.js';
 import { ROUTE_NEED, UNDECLARED_NEED, type RouteNeed } from './route-needs.js';
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const BEARER = /^Bearer\s+(.+)$/i;
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -53,7 +53,7 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private authenticate(request: Request): Caller {
-    const match = BEARER.exec(request.headers.authorization ?? '');
+    const match = BEARER.exec((request.headers.authorization ?? '').trim());
     if (!match) throw new SiftError(ErrorCode.Unauthorized, 'This server requires an API key: send "Authorization: Bearer <key>".');
     const caller = this.auth.authenticate(match[1]!);
     if (!caller) throw new SiftError(ErrorCode.Unauthorized, 'The API key is not valid (unknown or revoked).');
