@@ -68,6 +68,38 @@ describe('ingest CLI', () => {
     expect(await runIngestCli([folder.path, '--collection', 'x'], { DATA_DIR: data.path, CHUNK_TOKENS: 'many' }, out)).toBe(2);
     expect(errors.at(-1)).toMatch(/CHUNK_TOKENS/);
   });
+
+  it('lists collections with counts and last update, then one collection\'s documents, as tables and as JSON', async () => {
+    expect(await run('--list')).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/^No collections yet \(data in .*\)\. Load some with: npm run ingest/)]);
+    expect(await run(folder.path, '-c', 'notes')).toBe(0);
+    lines = [];
+    expect(await run('--list')).toBe(0);
+    expect(lines[0]).toMatch(/^1 collection \(data in /);
+    expect(lines[1]).toMatch(/^collection\s+documents\s+chunks\s+embeddings\s+last update\n-+/);
+    expect(lines[1]).toMatch(/\nnotes\s+2\s+2\s+none\s+\d{4}-\d{2}-\d{2}T/);
+    lines = [];
+    expect(await run('--list', '--json')).toBe(0);
+    const listing = JSON.parse(lines.at(-1)!);
+    expect(listing.collections).toEqual([expect.objectContaining({ name: 'notes', documentCount: 2, chunkCount: 2, embeddingModel: null, lastUpdate: expect.any(String) })]);
+    lines = [];
+    expect(await run('--list', '-c', 'notes', '--json')).toBe(0);
+    expect(JSON.parse(lines.at(-1)!).documents.map((document: { source: string; chunkCount: number }) => [document.source, document.chunkCount])).toEqual([
+      ['faq.html', 1],
+      ['guides/setup.md', 1],
+    ]);
+    lines = [];
+    expect(await run('--list', '-c', 'absent')).toBe(0);
+    expect(lines).toEqual([expect.stringMatching(/^Collection "absent" has no documents/)]);
+  });
+
+  it('refuses files and ingest-only flags with --list', async () => {
+    expect(await run('--list', folder.path)).toBe(2);
+    expect(errors.join('\n')).toMatch(/--list takes no files or folders/);
+    errors = [];
+    expect(await run('--list', '--dry-run')).toBe(2);
+    expect(errors.join('\n')).toMatch(/--list cannot be combined with --dry-run/);
+  });
 });
 
 /** A folder as people have them: PDF, Word, HTML, Markdown and text, and three files that cannot be read. */
@@ -99,60 +131,6 @@ interface JsonReport {
   deleted: Array<{ documentId: string; source: string }>;
   failures: Array<{ file: string; code: string; message: string }>;
 }
-
-describe('ingest CLI --list', () => {
-  let folder: ReturnType<typeof makeTempDir>;
-  let data: ReturnType<typeof makeTempDir>;
-  let lines: string[];
-  let errors: string[];
-  const out = { log: (line: string) => lines.push(line), error: (line: string) => errors.push(line) };
-  const run = (...args: string[]) => runIngestCli(args, { DATA_DIR: data.path }, out);
-
-  beforeEach(() => {
-    folder = makeTempDir('sift-cli-list-');
-    data = makeTempDir('sift-cli-list-data-');
-    lines = [];
-    errors = [];
-    writeFileSync(join(folder.path, 'a.md'), '# A\n\nThe first document.');
-    writeFileSync(join(folder.path, 'b.txt'), 'The second document.');
-  });
-  afterEach(() => {
-    folder.remove();
-    data.remove();
-  });
-
-  it('lists collections with counts and last update, then one collection\'s documents, as tables and as JSON', async () => {
-    expect(await run('--list')).toBe(0);
-    expect(lines).toEqual([expect.stringMatching(/^No collections yet \(data in .*\)\. Load some with: npm run ingest/)]);
-    expect(await run(folder.path, '-c', 'notes')).toBe(0);
-    lines = [];
-    expect(await run('--list')).toBe(0);
-    expect(lines[0]).toMatch(/^1 collection \(data in /);
-    expect(lines[1]).toMatch(/^collection\s+documents\s+chunks\s+embeddings\s+last update\n-+/);
-    expect(lines[1]).toMatch(/\nnotes\s+2\s+2\s+none\s+\d{4}-\d{2}-\d{2}T/);
-    lines = [];
-    expect(await run('--list', '--json')).toBe(0);
-    const listing = JSON.parse(lines.at(-1)!);
-    expect(listing.collections).toEqual([expect.objectContaining({ name: 'notes', documentCount: 2, chunkCount: 2, embeddingModel: null, lastUpdate: expect.any(String) })]);
-    lines = [];
-    expect(await run('--list', '-c', 'notes', '--json')).toBe(0);
-    expect(JSON.parse(lines.at(-1)!).documents.map((document: { source: string; chunkCount: number }) => [document.source, document.chunkCount])).toEqual([
-      ['a.md', 1],
-      ['b.txt', 1],
-    ]);
-    lines = [];
-    expect(await run('--list', '-c', 'absent')).toBe(0);
-    expect(lines).toEqual([expect.stringMatching(/^Collection "absent" has no documents/)]);
-  });
-
-  it('refuses files and ingest-only flags with --list', async () => {
-    expect(await run('--list', folder.path)).toBe(2);
-    expect(errors.join('\n')).toMatch(/--list takes no files or folders/);
-    errors = [];
-    expect(await run('--list', '--dry-run')).toBe(2);
-    expect(errors.join('\n')).toMatch(/--list cannot be combined with --dry-run/);
-  });
-});
 
 describe('ingest CLI on a folder of real documents', () => {
   let folder: ReturnType<typeof makeTempDir>;

@@ -65,23 +65,17 @@ export async function runIngestCli(args: string[], env: Record<string, string | 
     : await LocalTarget.open(config!, (error, file) => out.error(`"${file}": ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
   const reporter = out.progress ? new BarReporter(out.progress) : new LineReporter(options.json ? null : out.log);
   let report: IngestRunReport;
-  try {
-    report = await runIngest(
+  const ran = await usingTarget(target, out, () =>
+    runIngest(
       target,
       selection,
       { collection: options.collection, metadata: options.metadata, concurrency, dryRun: options.dryRun, deleteMissing: options.deleteMissing, filter },
       reporter,
       run.signal,
-    );
-  } catch (error) {
-    if (error instanceof TargetUnavailableError) {
-      out.error(error.message);
-      return 2;
-    }
-    throw error;
-  } finally {
-    await target.close();
-  }
+    ),
+  );
+  if (ran === UNAVAILABLE) return 2;
+  report = ran;
 
   printReport(report, options, target, out);
   if (report.stopped?.by === 'target') return 2;
@@ -92,17 +86,23 @@ export async function runIngestCli(args: string[], env: Record<string, string | 
 /** `--list`: prints what is stored; exit 0, or 2 when the store or server cannot be read. */
 async function runList(options: ListOptions, env: Record<string, string | undefined>, out: CliOutput): Promise<number> {
   const target: IngestTarget = options.server ? new ServerTarget(options.server) : await LocalTarget.open(loadConfig(env), () => undefined);
+  const listing = await usingTarget(target, out, () => listContents(target, options.collection));
+  if (listing === UNAVAILABLE) return 2;
+  if (options.json) out.log(JSON.stringify(listing));
+  else for (const line of formatListing(listing, target.description)) out.log(line);
+  return 0;
+}
+
+const UNAVAILABLE = Symbol('target unavailable');
+
+/** Runs `work` on the target and closes it; a target that cannot go on is reported, not thrown. */
+async function usingTarget<T>(target: IngestTarget, out: CliOutput, work: () => Promise<T>): Promise<T | typeof UNAVAILABLE> {
   try {
-    const listing = await listContents(target, options.collection);
-    if (options.json) out.log(JSON.stringify(listing));
-    else for (const line of formatListing(listing, target.description)) out.log(line);
-    return 0;
+    return await work();
   } catch (error) {
-    if (error instanceof TargetUnavailableError) {
-      out.error(error.message);
-      return 2;
-    }
-    throw error;
+    if (!(error instanceof TargetUnavailableError)) throw error;
+    out.error(error.message);
+    return UNAVAILABLE;
   } finally {
     await target.close();
   }

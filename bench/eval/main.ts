@@ -1,4 +1,5 @@
-// `npm run eval -- --dataset <folder> [--rerank <mode>] [--candidates N] [--json]`
+// `npm run eval -- --dataset <folder> [--rerank <mode>] [--candidates N] [--json]`, or
+// `npm run eval -- --qa <file> [--json]` for the question-answering evaluation.
 // Prints a table for people; with --json the last line of stdout is one JSON object for
 // scripts. Exit codes: 0 done, 2 bad flags or a missing/malformed dataset file, 1 anything else.
 import { isAbsolute, resolve } from 'node:path';
@@ -7,11 +8,15 @@ import { formatCount, formatMs, formatTable } from '../common/report.js';
 import { ConfigError } from '../../src/config/app-config.js';
 import { DatasetError } from './beir-dataset.js';
 import type { RerankMode } from '../../src/reranking/rerank-types.js';
+import { runQaEvaluation, type QaReport } from './qa-eval.js';
 import { RERANK_CHOICES, runEvaluation, type EvalReport, type RerankChoice } from './run-eval.js';
 
 const USAGE = `Usage: npm run eval -- --dataset <folder> [--rerank <model>] [--rerank-mode <mode>] [--candidates N] [--json]
+       npm run eval -- --qa <file> [--json]
 
   --dataset <folder>     BEIR folder: corpus.jsonl(.gz), queries.jsonl, qrels.tsv
+  --qa <file>            question-answering set over a documents folder (e.g. bench/qa/node-readmes/questions.json):
+                         search hit@3, passage hit@3, answer hit, cited hit
   --rerank <model>       none (default); oracle, noisy-oracle or garbage (judges behind the fake
                          Gemini API, answering from the qrels or with nonsense); gemini or ollama
                          (real providers, configured by GOOGLE_API_KEY / OLLAMA_BASE_URL)
@@ -28,6 +33,7 @@ class UsageError extends Error {}
 
 interface CliOptions {
   datasetDir: string;
+  qaFile: string | null;
   rerank: RerankChoice;
   rerankMode: RerankMode;
   window: number;
@@ -59,6 +65,7 @@ function parseCli(argv: string[]): CliOptions | 'help' {
       args: argv,
       options: {
         dataset: { type: 'string' },
+        qa: { type: 'string' },
         rerank: { type: 'string', default: 'none' },
         'rerank-mode': { type: 'string', default: 'listwise' },
         window: { type: 'string', default: '20' },
@@ -76,7 +83,8 @@ function parseCli(argv: string[]): CliOptions | 'help' {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return 'help';
-  if (!values.dataset) throw new UsageError('--dataset <folder> is required');
+  if (values.dataset && values.qa) throw new UsageError('give --dataset or --qa, not both');
+  if (!values.dataset && !values.qa) throw new UsageError('--dataset <folder> or --qa <file> is required');
   const candidates = wholeNumber('--candidates', values.candidates, 1, 1000);
   if (!(RERANK_CHOICES as readonly string[]).includes(values.rerank)) {
     throw new UsageError(`--rerank must be one of ${RERANK_CHOICES.join(', ')} (got "${values.rerank}")`);
@@ -87,8 +95,10 @@ function parseCli(argv: string[]): CliOptions | 'help' {
   if (values.rerank !== 'none' && candidates > 200) throw new UsageError('--candidates can be at most 200 with a reranker');
   // npm runs scripts from the package root; a relative path means relative to where the user typed it.
   const base = process.env.INIT_CWD ?? process.cwd();
+  const fromBase = (path: string) => (isAbsolute(path) ? path : resolve(base, path));
   return {
-    datasetDir: isAbsolute(values.dataset) ? values.dataset : resolve(base, values.dataset),
+    datasetDir: values.dataset ? fromBase(values.dataset) : '',
+    qaFile: values.qa ? fromBase(values.qa) : null,
     rerank: values.rerank as RerankChoice,
     rerankMode: values['rerank-mode'] as RerankMode,
     window: wholeNumber('--window', values.window, 2, 50),
@@ -164,6 +174,35 @@ function printReport(report: EvalReport): void {
   console.log(lines.join('\n'));
 }
 
+function printQaReport(report: QaReport): void {
+  const lines = [
+    `Sift QA evaluation: ${report.dataset} (${formatCount(report.documents)} documents, ${formatCount(report.chunks)} chunks, ${report.questions} questions)`,
+    'retrieval: lexical BM25, no reranker; answer: extractive',
+    '',
+    formatTable(
+      ['metric', 'value'],
+      [
+        ['search hit@3 (an expected file in the top 3)', report.searchHit3.toFixed(4)],
+        ['passage hit@3 (a key phrase in a top-3 passage)', report.passageHit3.toFixed(4)],
+        ['answer hit (a key phrase in the answer)', report.answerHit.toFixed(4)],
+        ['cited hit (answer hit, citing an expected file)', report.citedHit.toFixed(4)],
+        ['ask p50', formatMs(report.askP50Ms)],
+        ['ingest', `${formatMs(report.ingestMs)}, ${formatCount(report.chunksPerSecond)} chunks/s`],
+      ],
+    ),
+  ];
+  if (report.failedDocuments > 0) lines.push(`note: ${report.failedDocuments} files were refused at ingestion (no text)`);
+  const misses = report.outcomes.filter((outcome) => !outcome.citedHit);
+  if (misses.length > 0) {
+    lines.push('', 'questions without a cited hit (S search, P passage, A answer):');
+    for (const miss of misses) {
+      const flags = `${miss.searchHit ? 'S' : '-'}${miss.passageHit ? 'P' : '-'}${miss.answerHit ? 'A' : '-'}`;
+      lines.push(`  ${flags} ${miss.question}  [top: ${miss.topSources.join(', ') || 'none'}]`);
+    }
+  }
+  console.log(lines.join('\n'));
+}
+
 async function main(): Promise<number> {
   let options: CliOptions | 'help';
   try {
@@ -175,6 +214,19 @@ async function main(): Promise<number> {
   }
   if (options === 'help') {
     console.log(USAGE);
+    return 0;
+  }
+  if (options.qaFile !== null) {
+    const qa = await runQaEvaluation({ file: options.qaFile, onProgress: (message) => console.error(message) }).catch((error: unknown) => {
+      if (error instanceof DatasetError) return error;
+      throw error;
+    });
+    if (qa instanceof DatasetError) {
+      console.error(`QA set problem: ${qa.message}`);
+      return 2;
+    }
+    printQaReport(qa);
+    if (options.json) console.log(JSON.stringify(qa));
     return 0;
   }
   const report = await runEvaluation({

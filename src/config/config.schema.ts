@@ -129,6 +129,8 @@ export const configSchema = z.object({
   RRF_WEIGHT_DENSE: z.coerce.number().min(0).default(1),
   /** Where hybrid results are fused: in the store when it can (Qdrant's Query API), or always in Sift. */
   HYBRID_FUSION: z.enum(['store', 'sift']).default('store'),
+  /** Fold passages with the same or nearly the same text into one result that lists the others (alsoIn). */
+  SEARCH_COLLAPSE_DUPLICATES: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   /** Rerank defaults; a request can override mode, candidates, window and deadline. */
   RERANK_BY_DEFAULT: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   RERANK_MODE: z.enum(['listwise', 'pointwise', 'sliding']).default('listwise'),

@@ -23,6 +23,8 @@ export interface TextBlock {
   level?: number;
   /** 1-based page number, for formats that have pages (PDF). */
   page?: number;
+  /** A lead-in (a term, a line ending in ":") that the chunker keeps in one chunk with the next block. */
+  keepWithNext?: boolean;
 }
 
 export interface ParsedDocument {

@@ -33,6 +33,15 @@ export interface RankedChunk {
   retrievalRank: number;
   /** Set once a reranker has ordered the candidates; null when none ran. */
   rerankRank: number | null;
+  /** Other passages with the same or nearly the same text, collapsed into this one (SEARCH_COLLAPSE_DUPLICATES). */
+  alsoIn?: DuplicateSource[];
+}
+
+/** Where else a collapsed passage's text was found. */
+export interface DuplicateSource {
+  chunkId: string;
+  documentId: string;
+  source: string;
 }
 
 export type RetrievalMode = 'lexical' | 'hybrid';

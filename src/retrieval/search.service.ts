@@ -14,10 +14,12 @@ import { VECTOR_STORE, type CollectionInfo, type ScoredChunk, type VectorStore }
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
+import { collapseNearDuplicates } from './near-duplicates.js';
 import { fuseByReciprocalRank, type FusedCandidate, type RankedList } from './rrf.js';
 import type { RankedChunk, SearchRequest, SearchResponse } from './search-types.js';
 
 const MIN_CANDIDATES = 30;
+const DUPLICATE_HEADROOM = 20;
 
 function toRankedChunk(candidate: FusedCandidate, index: number, fused: boolean): RankedChunk {
   const { hit } = candidate;
@@ -62,7 +64,10 @@ export class SearchService {
     const useDense = this.denseApplies(info, trace) && (await this.denseAffordable(trace, meter));
     // Fusion and reranking want a deeper list than the answer; BM25 alone needs only topK.
     const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
-    const limit = Math.max(depth, request.topK, rerank?.candidates ?? 0);
+    const collapse = this.config.values.SEARCH_COLLAPSE_DUPLICATES;
+    // Collapsing duplicates shortens the list, so it starts deeper to still fill topK: a fixed
+    // headroom, since each extra hit costs a row read and a file is rarely copied more often.
+    const limit = Math.max(depth, collapse ? request.topK + DUPLICATE_HEADROOM : request.topK, rerank?.candidates ?? 0);
     const options = { limit, filter: request.filter };
     // One call when the store fuses natively; undefined when it was not tried, null when the query could not be embedded.
     const storeFused = useDense && this.config.values.HYBRID_FUSION === 'store' && this.store.searchHybrid ? await this.storeFusedCandidates(info, request, limit, trace, meter) : undefined;
@@ -79,7 +84,8 @@ export class SearchService {
     const ranked =
       storeFused ?? (fused ? fuseByReciprocalRank(lists, this.config.values.RRF_K) : lexical.map((hit) => ({ hit, score: hit.score, scores: { lexical: hit.score }, ranks: { lexical: 0 } })));
     if (fused && !storeFused) trace.record('fuse', performance.now() - fuseStarted, { fusion: 'sift', candidates: ranked.length });
-    const retrieved = ranked.map((candidate, index) => toRankedChunk(candidate, index, fused));
+    let retrieved = ranked.map((candidate, index) => toRankedChunk(candidate, index, fused));
+    if (collapse) retrieved = this.collapseDuplicates(retrieved, trace);
     const results = rerank ? await this.rerank(request.query, retrieved, rerank, trace, meter) : retrieved;
     results.splice(request.topK);
     if (results.length === 0) trace.note('No passage matched the query.');
@@ -105,6 +111,14 @@ export class SearchService {
     const refusal = await meter.budgetRefusal('embedding the query');
     if (refusal) trace.note(`Dense retrieval skipped, lexical results only: ${refusal.message}`);
     return refusal === null;
+  }
+
+  /** Before reranking, so the model reads (and is paid for) each text once. In the trace only when it folded something. */
+  private collapseDuplicates(retrieved: RankedChunk[], trace: TraceRecorder): RankedChunk[] {
+    const started = performance.now();
+    const { results, collapsed } = collapseNearDuplicates(retrieved);
+    if (collapsed > 0) trace.record('collapse-duplicates', performance.now() - started, { collapsed });
+    return results;
   }
 
   /** Reorders the top candidates with the rerank model; the rest follow in retrieval order. */

@@ -81,9 +81,29 @@ describe('chunkDocument', () => {
   it('starts each chunk at its heading and never leaves a heading alone at the end of a chunk', () => {
     const doc = parseMarkdown('# Title\n\n## Section\n\nBody of the section.\n\n## Next\n\nMore body.');
     const chunks = chunkDocument(doc, DEFAULTS);
-    expect(chunks.map((chunk) => chunk.text)).toEqual(['Title\n\n## Section\n\nBody of the section.', 'Next\n\nMore body.']);
+    expect(chunks.map((chunk) => chunk.text)).toEqual(['Title\n\nSection\n\nBody of the section.', 'Next\n\nMore body.']);
     // Consecutive headings open one chunk; its path is where its content sits.
     expect(chunks[0]!.headingPath).toEqual(['Title', 'Section']);
+  });
+
+  it('moves a lead-in to the next chunk with the block it introduces', () => {
+    const code = Array.from({ length: 12 }, (_, i) => `const setting${i} = load('option-${i}');`).join('\n');
+    const doc = parseMarkdown(`## Options\n\n${sentences(6)}\n\nThe default value is set with:\n\n\`\`\`js\n${code}\n\`\`\``);
+    const options = { chunkTokens: estimateTokens(code) + 20, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks).toHaveLength(2);
+    expect(chunks[0]!.text.endsWith('detail.')).toBe(true);
+    expect(chunks[1]!.text.startsWith('The default value is set with:\n\nconst setting0')).toBe(true);
+  });
+
+  it('keeps a term with the start of its description when the description must be split', () => {
+    const doc = parseMarkdown(`${sentences(2)}\n\n\`maxAge\`\n\n${sentences(30, 'lifetime')}`);
+    const options = { chunkTokens: 100, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.every((chunk) => !chunk.text.endsWith('maxAge'))).toBe(true);
+    expect(chunks.some((chunk) => chunk.text.startsWith('maxAge\n\nSentence 1 about the lifetime'))).toBe(true);
   });
 
   it('keeps a heading with the start of a long section even when the first block does not fit beside it', () => {

@@ -28,6 +28,8 @@ interface Piece {
   tokens: number;
   granularity: Granularity;
   isHeading: boolean;
+  /** A lead-in (a term, "Install it with:") that must not end a chunk while its next block opens another. */
+  keepWithNext: boolean;
   headingPath: readonly string[];
   /** 1-based page of the block the piece comes from, in paged formats. */
   page: number | undefined;
@@ -54,7 +56,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkingOptions): Ch
       headingPath = openHeadings.map((open) => open.title);
     }
     const tokens = estimateTokens(doc.text.slice(start, end));
-    packer.add({ start, end, tokens, granularity: 'block', isHeading, headingPath, page: block.page });
+    packer.add({ start, end, tokens, granularity: 'block', isHeading, keepWithNext: block.keepWithNext === true, headingPath, page: block.page });
   }
   return packer.finish();
 }
@@ -96,6 +98,7 @@ class ChunkPacker {
     const gapTokens = this.gapTokensBefore(piece);
     const room = this.budget - this.openTokens - gapTokens;
     if (piece.tokens <= room) return this.append(piece, gapTokens);
+    if (this.carryLeadIns(piece, pending)) return;
     if (piece.tokens > this.budget || !this.hasContent()) {
       // Too big for any chunk, or the open chunk holds only headings, which must not be left
       // dangling: split so that the first part can fill the room that is left.
@@ -114,8 +117,25 @@ class ChunkPacker {
     return piece.page !== undefined && this.open.length > 0 && this.open.at(-1)!.page !== piece.page;
   }
 
+  /** Content is what a chunk is for: headings and lead-ins only announce it. */
   private hasContent(): boolean {
-    return this.open.some((piece) => !piece.isHeading);
+    return this.open.some((piece) => !piece.isHeading && !piece.keepWithNext);
+  }
+
+  /**
+   * When `next` does not fit, lead-ins at the end of the open chunk move to the next chunk
+   * with it, so a term and its description, or "Run:" and the command, stay together.
+   * Placed again from `pending`, without overlap: the lead-in opens the chunk.
+   */
+  private carryLeadIns(next: Piece, pending: Piece[]): boolean {
+    let count = 0;
+    while (count < this.open.length && this.open[this.open.length - 1 - count]!.keepWithNext) count++;
+    if (count === 0 || !this.open.slice(0, -count).some((piece) => !piece.isHeading && !piece.keepWithNext)) return false;
+    const carried = this.open.splice(this.open.length - count);
+    this.emit();
+    pending.push(next);
+    for (let i = carried.length - 1; i >= 0; i--) pending.push(carried[i]!);
+    return true;
   }
 
   private start(piece: Piece): void {
@@ -167,7 +187,7 @@ class ChunkPacker {
     }
     if (overlapStart === -1) return null;
     const { headingPath, page } = previous.find((piece) => piece.end > overlapStart)!;
-    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, headingPath, page };
+    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, keepWithNext: false, headingPath, page };
   }
 
   /** Where sentences start inside a piece, last first; a piece cut between words has none of its own. */

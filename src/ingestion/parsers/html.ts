@@ -4,8 +4,10 @@
 import { load, type CheerioAPI } from 'cheerio';
 // Types only: domhandler is the DOM cheerio hands out; nothing from it is loaded at runtime.
 import type { AnyNode, Element, Text } from 'domhandler';
-import type { BlockKind, ParsedDocument, TextBlock } from '../document-types.js';
+import type { BlockKind, ParsedDocument } from '../document-types.js';
 import { assertHtmlDepth, DEFAULT_HTML_MAX_DEPTH } from './html-depth.js';
+import { GENERATOR_BOILERPLATE, GENERATOR_CONTENT_ROOTS } from './html-boilerplate.js';
+import { assembleBlocks, type BlockDraft } from './assemble-blocks.js';
 
 /** Everything that is page furniture or not text at all. */
 const NON_CONTENT =
@@ -13,7 +15,7 @@ const NON_CONTENT =
   '[role=navigation], [role=banner], [role=contentinfo], [aria-hidden=true], [hidden]';
 
 /** Where the content is, most specific first. */
-const CONTENT_ROOTS = ['main', 'article', '[role=main]', 'body'];
+const CONTENT_ROOTS = ['main', 'article', '[role=main]', ...GENERATOR_CONTENT_ROOTS, 'body'];
 
 const HEADING_LEVEL: Readonly<Record<string, number>> = { h1: 1, h2: 2, h3: 3, h4: 4, h5: 5, h6: 6 };
 
@@ -34,14 +36,10 @@ const INLINE_ELEMENTS = new Set([
   'strong', 'sub', 'sup', 'time', 'tt', 'u', 'var', 'wbr',
 ]);
 
-const BLOCK_SEPARATOR = '\n\n';
 const TABLE_CELL_SEPARATOR = ' | ';
-
-interface BlockDraft {
-  kind: BlockKind;
-  text: string;
-  level?: number;
-}
+/** Elements whose text introduces what follows: a term before its description, a note's title before the note. */
+const LEAD_IN = new Set(['dt']);
+const LEAD_IN_CLASSES = /\b(?:admonition-title|admonitiontitle|title)\b/;
 
 export interface HtmlOptions {
   /** Deepest element nesting accepted (FILE_TOO_COMPLEX beyond); see html-depth.ts. */
@@ -58,17 +56,7 @@ export function parseHtml(html: string, options: HtmlOptions = {}): ParsedDocume
   removeNonContent($);
   const root = contentRoot($);
   const drafts = root === undefined ? [] : collectBlocks(root);
-
-  const blocks: TextBlock[] = [];
-  let offset = 0;
-  for (const draft of drafts) {
-    if (blocks.length > 0) offset += BLOCK_SEPARATOR.length;
-    const block: TextBlock = { kind: draft.kind, text: draft.text, start: offset, end: offset + draft.text.length };
-    if (draft.level !== undefined) block.level = draft.level;
-    blocks.push(block);
-    offset = block.end;
-  }
-  return { format: 'html', title, text: drafts.map((draft) => draft.text).join(BLOCK_SEPARATOR), blocks };
+  return { format: 'html', title, ...assembleBlocks(drafts) };
 }
 
 function contentRoot($: CheerioAPI): Element | undefined {
@@ -86,6 +74,7 @@ function firstHeading($: CheerioAPI): string {
 
 function removeNonContent($: CheerioAPI): void {
   $(NON_CONTENT).remove();
+  $(GENERATOR_BOILERPLATE).remove();
   // A <header> is the site banner only outside sectioning content; inside an article it holds
   // the article's own heading and byline, which are content (the ARIA mapping draws the same line).
   $('header')
@@ -129,12 +118,14 @@ function collectBlocks(root: Element): BlockDraft[] {
     } else if (name === 'tr') {
       flushLooseText();
       pushDraft(drafts, { kind: 'table', text: tableRowText(node) });
-    } else if (blockKind !== undefined) {
+    } else if (blockKind !== undefined && !(SPLITTABLE_BLOCKS.has(name) && holdsBlocks(node))) {
       flushLooseText();
       const text = blockKind === 'code' ? textOf(node, '\n').trim() : collapseWhitespace(textOf(node, ' '));
-      pushDraft(drafts, { kind: blockKind, text });
+      pushDraft(drafts, { kind: blockKind, text, ...(isLeadIn(node) ? { keepWithNext: true } : {}) });
     } else {
-      // A container: its loose text before, inside and after its children are separate paragraphs.
+      // A container: its loose text before, inside and after its children are separate
+      // paragraphs. A list item or description holding headings, paragraphs or tables (Javadoc
+      // puts whole method sections in <li>) is read as a container too, so its parts stay apart.
       flushLooseText();
       pending.push(FLUSH);
       pushChildren(pending, node);
@@ -142,6 +133,18 @@ function collectBlocks(root: Element): BlockDraft[] {
   }
   flushLooseText();
   return drafts;
+}
+
+/** Block-level children (a heading, a paragraph, a table, a division) inside a list item or description; a nested list is not one. */
+function holdsBlocks(element: Element): boolean {
+  return element.children.some((child) => isElement(child) && BLOCK_CHILDREN.has(child.name));
+}
+
+const SPLITTABLE_BLOCKS = new Set(['li', 'dd']);
+const BLOCK_CHILDREN = new Set(['p', 'div', 'dl', 'table', 'pre', 'blockquote', 'section', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+function isLeadIn(element: Element): boolean {
+  return LEAD_IN.has(element.name) || LEAD_IN_CLASSES.test(element.attribs.class ?? '');
 }
 
 function pushDraft(drafts: BlockDraft[], draft: BlockDraft): void {
