@@ -7,6 +7,8 @@ import type { Server } from 'node:http';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
+import { declaredRoutes } from './http/declared-routes.js';
+import { withCallContext } from './auth/caller.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { deferBodyErrors } from './http/error-envelope.js';
@@ -51,6 +53,10 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // A clustered worker stops on the primary's SIGTERM only (see main.ts).
   app.enableShutdownHooks(config.role.clustered ? ['SIGTERM'] : undefined);
 
+  // After the body parsers (whose callbacks would lose it): the rest of each request runs
+  // with a slot for its caller, which the key guard fills and usage meters read.
+  app.use((_request: Request, _response: Response, next: NextFunction) => withCallContext(next));
+
   const metrics = app.get(MetricsService);
   app.use((request: Request, response: Response, next: NextFunction) => {
     const started = performance.now();
@@ -60,6 +66,11 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     });
     next();
   });
+
+  const undeclared = declaredRoutes(app).filter((route) => route.need === null);
+  for (const route of undeclared) {
+    new Logger('Auth').warn(`${route.method} ${route.path} declares neither @Needs(...) nor @PublicRoute(): only admin keys may call it.`);
+  }
 
   const openApi = new DocumentBuilder()
     .setTitle('Sift')
@@ -72,7 +83,8 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
 }
 
 /** What a person starting Sift needs to read: where it is, what each stage runs on, what to try. */
-export function logStartup(config: AppConfig, address: string): void {
+export function logStartup(config: AppConfig, address: string, keys: { keysRequired: boolean; storedKeys: number }): void {
+  const { keysRequired, storedKeys } = keys;
   const logger = new Logger('Sift');
   const { embeddings, rerank, generation } = config.models;
   const describe = (model: { provider: string; model: string } | null, without: string) => (model ? `${model.provider} ${model.model}` : `none (${without})`);
@@ -86,9 +98,13 @@ export function logStartup(config: AppConfig, address: string): void {
   logger.log(`Generation: ${describe(generation, 'extractive answers quote the passages')}`);
   const { chat, vision, classify } = config.models;
   logger.log(`Gateway: chat ${describe(chat, 'POST /v1/chat off')}, vision ${describe(vision, 'POST /v1/vision off')}, classify ${describe(classify, 'POST /v1/classify off')}`);
-  logger.log(config.apiKeys.length > 0 ? `API keys: ${config.apiKeys.length} configured; API routes need "Authorization: Bearer <key>".` : 'API keys: none; the API is open to anyone who can reach this address.');
+  logger.log(
+    keysRequired
+      ? `API keys: ${config.apiKeys.length} in SIFT_API_KEYS, ${storedKeys} in ${config.dataDir}/keys.sqlite; API routes need "Authorization: Bearer <key>".`
+      : 'API keys: none; the API is open to anyone who can reach this address (create a key with `npm run keys -- create`).',
+  );
   logger.log(`Listening on ${address}: API at ${address}/v1, OpenAPI docs at ${address}/docs`);
-  const auth = config.apiKeys.length > 0 ? " -H 'authorization: Bearer <key>'" : '';
+  const auth = keysRequired ? " -H 'authorization: Bearer <key>'" : '';
   logger.log(`Try it (from the repository): curl -s${auth} -F files=@examples/travel.md ${address}/v1/collections/handbook/documents`);
 }
 

@@ -12,6 +12,7 @@ import { GatewayController } from './http/gateway.controller.js';
 import { ClassifyJobs } from './gateway/classify/classify-jobs.js';
 import { HealthController } from './http/health.controller.js';
 import { JobsController } from './http/jobs.controller.js';
+import { KeysController } from './http/keys.controller.js';
 import { IngestUploadsModule } from './ingestion/ingest-uploads.module.js';
 import { incomingSpoolDir } from './ingestion/upload-spool.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -40,7 +41,7 @@ export class AppModule {
           limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
         }),
       ],
-      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController],
+      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController, KeysController],
       providers: [
         // The `classify` job kind; it registers with JobsModule's runner.
         ClassifyJobs,

@@ -3,6 +3,7 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from './config/app-config.js';
 import { AskService } from './answer/ask.service.js';
+import { AuthService } from './auth/auth.service.js';
 import { QueryRewriter } from './conversation/query-rewriter.service.js';
 import { EMBEDDINGS_CLIENT } from './embeddings/embeddings-client.js';
 import { EmbeddingService } from './embeddings/embedding.service.js';
@@ -55,6 +56,8 @@ export class CoreModule {
         { provide: GENERATION_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.generation, { temperature: 0.2 }) },
         { provide: RERANK_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.rerank, { temperature: 0 }) },
         ShutdownHooks,
+        // API keys, their rate limits and budgets (DATA_DIR/keys.sqlite).
+        AuthService,
         MetricsService,
         UsageLedger,
         UsageMeters,
@@ -80,7 +83,7 @@ export class CoreModule {
         OpenAiModelsService,
         ChatCompletionsService,
       ],
-      exports: [AppConfig, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
+      exports: [AppConfig, AuthService, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
     };
   }
 }

@@ -37,11 +37,13 @@ async function main(): Promise<void> {
   }
   // Loaded here, not at the top: the primary of a cluster needs none of the application.
   const { createApp, logStartup, warnAboutUnreachableDependencies } = await import('./app.factory.js');
+  const { AuthService } = await import('./auth/auth.service.js');
   const app = await createApp(config);
   await app.listen(config.port, config.host);
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   if (config.role.slot === 1) {
-    logStartup(config, `http://${shownHost}:${config.port}`);
+    const auth = app.get(AuthService);
+    logStartup(config, `http://${shownHost}:${config.port}`, { keysRequired: auth.keysRequired, storedKeys: auth.keys.list().length });
     await warnAboutUnreachableDependencies(app, config);
   }
 }

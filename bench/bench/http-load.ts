@@ -13,6 +13,8 @@ export interface LoadTarget {
   /** GET sends no body; POST sends the JSON bodies in turn, worker w starting at body w * (bodies / concurrency). */
   method?: 'GET' | 'POST';
   bodies: readonly unknown[];
+  /** Sent with every request, e.g. an API key. */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -72,7 +74,7 @@ function post(agent: Agent, target: LoadTarget, payload: Buffer | null): Promise
         port: target.port,
         path: target.path,
         method: payload ? 'POST' : 'GET',
-        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+        headers: { ...target.headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}) },
       },
       (res) => {
         const parts: Buffer[] = [];

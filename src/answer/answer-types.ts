@@ -11,6 +11,8 @@ export interface AskRequest {
   candidates?: number;
   filter?: MetadataFilter;
   rerank?: boolean | RerankRequestOptions;
+  /** False asks for an extractive answer without the generation model (also when over budget). */
+  generate?: boolean;
   /** Earlier turns, oldest first; a follow-up is rewritten into a standalone query from them. */
   history?: ConversationTurn[];
   /** Caps the written answer (chat completions' max_tokens). */

@@ -2,7 +2,7 @@
 // with the generation model, or quote them (extractive) when no model is configured or the
 // model fails. Either way the answer cites the passages, and the trace says what happened.
 import { Injectable } from '@nestjs/common';
-import { isSiftError } from '../common/errors.js';
+import { ErrorCode, isSiftError } from '../common/errors.js';
 import { AppConfig } from '../config/app-config.js';
 import { assertConversationLimits } from '../conversation/conversation-limits.js';
 import { QueryRewriter } from '../conversation/query-rewriter.service.js';
@@ -36,10 +36,18 @@ export class AskService {
     private readonly config: AppConfig,
   ) {}
 
-  /** The checks that can fail before any work (and before a stream opens). */
-  async assertAskable(collection: string, request: Pick<AskRequest, 'question' | 'history'>) {
+  /**
+   * The checks that can fail before any work (and before a stream opens): the conversation's
+   * limits, a searchable collection and, for a generated answer, model budget left on the key.
+   */
+  async assertAskable(collection: string, request: Pick<AskRequest, 'question' | 'history' | 'generate'>) {
     assertConversationLimits(request.history ?? [], { maxTurns: this.config.values.CONVERSATION_MAX_TURNS, maxChars: this.config.values.CONVERSATION_MAX_CHARS });
-    return this.search.assertSearchable(collection, request.question, 'question');
+    const info = await this.search.assertSearchable(collection, request.question, 'question');
+    if (this.generation.model && request.generate !== false) {
+      const refusal = await this.meters.start().budgetRefusal('a generated answer');
+      if (refusal) throw refusal;
+    }
+    return info;
   }
 
   async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
@@ -55,7 +63,8 @@ export class AskService {
       data: { sources: passages.map((p, i) => ({ n: i + 1, chunkId: p.chunkId, documentId: p.documentId, source: p.source, headingPath: p.headingPath, page: p.page })) },
     });
 
-    const answer = (await this.generated(request, passages, trace, meter, options)) ?? this.extractive(rewrite.query, passages, trace, options);
+    const generated = request.generate === false ? null : await this.generated(request, passages, trace, meter, options);
+    const answer = generated ?? this.extractive(rewrite.query, passages, trace, options, request.generate === false);
     const response: AskResponse = { question: request.question, query: rewrite.query, rewrite: rewrite.method, ...answer, retrieval: retrieved.retrieval, usage: meter.summary(), trace: trace.finish() };
     options.emit?.({ event: 'done', data: response });
     return response;
@@ -92,21 +101,26 @@ export class AskService {
       }
       return { answer: result.text, found: true, mode: 'generated' as const, citations: result.citations, note: null };
     } catch (error) {
-      if (!isSiftError(error)) throw error;
+      // A budget used up by this very request's retrieval is the key's limit, not a model failure.
+      if (!isSiftError(error) || error.code === ErrorCode.BudgetExceeded) throw error;
       trace.note(`Generation failed, extractive answer given instead: ${error.message}`);
       if (streamed) options.emit?.({ event: 'reset', data: { reason: error.message } });
       return null;
     }
   }
 
-  private extractive(question: string, passages: RankedChunk[], trace: TraceRecorder, options: AskOptions) {
+  private extractive(question: string, passages: RankedChunk[], trace: TraceRecorder, options: AskOptions, asked: boolean) {
     const started = performance.now();
     const extracted = extractAnswer(question, passages);
     trace.record('extractive-answer', performance.now() - started, { citations: extracted.citations.length });
     const answer = extracted.answer ?? NOT_FOUND_ANSWER;
     // A streaming client still gets the answer as text events, then the final event.
     options.emit?.({ event: 'token', data: { text: answer } });
-    const note = this.generation.model ? 'Extractive answer: the generation model failed (see trace.notes); these sentences are quoted from the best-matching passages.' : EXTRACTIVE_NOTE;
+    const note = asked
+      ? 'Extractive answer, as asked ("generate": false): these sentences are quoted from the best-matching passages.'
+      : this.generation.model
+        ? 'Extractive answer: the generation model failed (see trace.notes); these sentences are quoted from the best-matching passages.'
+        : EXTRACTIVE_NOTE;
     return { answer, found: extracted.answer !== null, mode: 'extractive' as const, citations: extracted.citations, note };
   }
 }

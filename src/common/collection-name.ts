@@ -12,3 +12,11 @@ export function assertCollectionName(name: string): string {
   }
   return name;
 }
+
+/**
+ * The answer for a collection that does not exist, and for one outside the caller's key scope:
+ * the same code and words, so a key cannot learn which other collections exist.
+ */
+export function collectionNotFound(name: string): SiftError {
+  return new SiftError(ErrorCode.CollectionNotFound, `Collection "${name}" does not exist; uploading documents to it creates it.`);
+}

@@ -28,6 +28,14 @@ export const ErrorCode = {
   RouteNotFound: 'ROUTE_NOT_FOUND',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   Unauthorized: 'UNAUTHORIZED',
+  /** The key's role does not allow the route (e.g. a read key uploading). */
+  Forbidden: 'FORBIDDEN',
+  /** The key's requests per minute are used up; Retry-After says when to come back. */
+  RateLimited: 'RATE_LIMITED',
+  /** The key's monthly model budget is used up; calls that need a model wait for the reset. */
+  BudgetExceeded: 'BUDGET_EXCEEDED',
+  KeyNotFound: 'KEY_NOT_FOUND',
+  KeyExists: 'KEY_EXISTS',
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',
   StoreUnavailable: 'STORE_UNAVAILABLE',
   StoreTimeout: 'STORE_TIMEOUT',

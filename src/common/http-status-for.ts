@@ -26,14 +26,18 @@ export function httpStatusFor(code: ErrorCode): number {
       return 400;
     case ErrorCode.Unauthorized:
       return 401;
+    case ErrorCode.Forbidden:
+      return 403;
     case ErrorCode.CollectionNotFound:
     case ErrorCode.DocumentNotFound:
     case ErrorCode.JobNotFound:
     case ErrorCode.RouteNotFound:
+    case ErrorCode.KeyNotFound:
       return 404;
     case ErrorCode.MethodNotAllowed:
       return 405;
     case ErrorCode.EmbeddingMismatch:
+    case ErrorCode.KeyExists:
       return 409;
     case ErrorCode.FileTooLarge:
     case ErrorCode.BodyTooLarge:
@@ -47,6 +51,9 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.FileTooComplex:
     case ErrorCode.ImageFetchFailed:
       return 422;
+    case ErrorCode.RateLimited:
+    case ErrorCode.BudgetExceeded:
+      return 429;
     case ErrorCode.ProviderFailed:
     case ErrorCode.ProviderRejected:
     case ErrorCode.ProviderBadOutput:

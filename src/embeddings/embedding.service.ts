@@ -92,6 +92,7 @@ export class EmbeddingService {
   ): Promise<Float32Array[]> {
     // Embedding APIs report no token counts; the estimate is marked as such in the ledger.
     const inputTokens = texts.reduce((sum, text) => sum + estimateTokens(text), 0);
+    await meter.assertWithinBudget('embedding');
     const started = performance.now();
     try {
       const vectors = await withRetries(client.model, async () => toVectors(await withTimeout(request(), this.config.values.MODEL_TIMEOUT_MS), texts.length, expectedDimension), {

@@ -17,12 +17,15 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { assertCollectionName } from '../common/collection-name.js';
+import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { httpStatusFor } from '../common/http-status-for.js';
 import { summarize, type FileOutcome } from '../ingestion/batch-ingest.js';
 import { UploadIngestionService } from '../ingestion/upload-ingestion.service.js';
 import { VECTOR_STORE, type DocumentMetadata, type VectorStore } from '../store/vector-store.js';
+import type { Caller } from '../auth/caller.js';
+import { RequestCaller } from './request-caller.js';
+import { Needs } from './route-needs.js';
 import { documentMetadataSchema, listDocumentsQuerySchema, type ListDocumentsQuery } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
@@ -64,20 +67,24 @@ export class CollectionsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List collections with document and chunk counts' })
-  async listCollections() {
-    return { collections: await this.store.listCollections() };
+  @Needs('read')
+  @ApiOperation({ summary: 'List collections with document and chunk counts (those in the key\'s scope)' })
+  async listCollections(@RequestCaller() caller: Caller) {
+    const collections = await this.store.listCollections();
+    return { collections: collections.filter((collection) => caller.scope.allows(collection.name)) };
   }
 
   @Delete(':collection')
+  @Needs('write', { collection: 'collection' })
   @ApiOperation({ summary: 'Delete a collection and every document in it' })
   async deleteCollection(@Param('collection') collection: string) {
     assertCollectionName(collection);
-    if (!(await this.store.deleteCollection(collection))) throw this.collectionNotFound(collection);
+    if (!(await this.store.deleteCollection(collection))) throw collectionNotFound(collection);
     return { collection, deleted: true };
   }
 
   @Post(':collection/documents')
+  @Needs('write', { collection: 'collection' })
   @HttpCode(200)
   @UseInterceptors(FilesInterceptor('files'))
   @ApiOperation({
@@ -126,6 +133,7 @@ export class CollectionsController {
   }
 
   @Get(':collection/documents')
+  @Needs('read', { collection: 'collection' })
   @ApiOperation({ summary: 'List the documents of a collection' })
   async listDocuments(
     @Param('collection') collection: string,
@@ -137,6 +145,7 @@ export class CollectionsController {
   }
 
   @Get(':collection/documents/:id')
+  @Needs('read', { collection: 'collection' })
   @ApiOperation({ summary: 'A document with its chunks' })
   async getDocument(@Param('collection') collection: string, @Param('id') id: string) {
     await this.assertCollectionExists(collection);
@@ -146,6 +155,7 @@ export class CollectionsController {
   }
 
   @Delete(':collection/documents/:id')
+  @Needs('write', { collection: 'collection' })
   @ApiOperation({ summary: 'Delete a document and its chunks' })
   async deleteDocument(@Param('collection') collection: string, @Param('id') id: string) {
     await this.assertCollectionExists(collection);
@@ -155,11 +165,7 @@ export class CollectionsController {
 
   private async assertCollectionExists(collection: string): Promise<void> {
     assertCollectionName(collection);
-    if (!(await this.store.getCollection(collection))) throw this.collectionNotFound(collection);
-  }
-
-  private collectionNotFound(collection: string): SiftError {
-    return new SiftError(ErrorCode.CollectionNotFound, `Collection "${collection}" does not exist.`);
+    if (!(await this.store.getCollection(collection))) throw collectionNotFound(collection);
   }
 
   private documentNotFound(collection: string, id: string): SiftError {

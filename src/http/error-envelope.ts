@@ -71,6 +71,9 @@ const OPENAI_CODE: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.Unauthorized]: 'invalid_api_key',
   [ErrorCode.ModelNotAllowed]: 'model_not_found',
   [ErrorCode.CollectionNotFound]: 'model_not_found',
+  [ErrorCode.RateLimited]: 'rate_limit_exceeded',
+  // OpenAI's code when an account's quota is spent; its clients stop retrying on it.
+  [ErrorCode.BudgetExceeded]: 'insufficient_quota',
 };
 
 /** The error body of `kind` for a Sift error with its HTTP status. */

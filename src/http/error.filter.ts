@@ -84,6 +84,9 @@ export class ErrorFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    // Rate limits and budgets say when to come back, in the header clients and proxies read.
+    const retryAfter = sift.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.setHeader('Retry-After', String(retryAfter));
     const status = httpStatusFor(sift.code);
     response.status(status).json(errorBody(envelopeOf(request), sift, status));
   }

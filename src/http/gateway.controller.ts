@@ -22,6 +22,7 @@ import {
   type ClassifyRequestBody,
   type EstimateRequestBody,
 } from './request-schemas.js';
+import { Needs } from './route-needs.js';
 import { clientGone, streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
@@ -38,6 +39,7 @@ export class GatewayController {
   ) {}
 
   @Post('chat')
+  @Needs('read', { modelCalls: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'One message to a configured chat model → {response, model, usage}; `stream: true` gives server-sent events (token…, done)' })
   @ApiProduces('application/json', 'text/event-stream')
@@ -63,6 +65,7 @@ export class GatewayController {
   }
 
   @Post('vision')
+  @Needs('read', { modelCalls: true })
   @HttpCode(200)
   // In memory, not the upload spool on disk: one image, under the upload size limit.
   @UseInterceptors(FileInterceptor('image', { storage: memoryStorage() }))
@@ -83,6 +86,7 @@ export class GatewayController {
   }
 
   @Post('classify')
+  @Needs('read', { modelCalls: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'One label per text, in input order, from batched parallel model calls; large requests answer 202 with a background job' })
   @ApiBody({ schema: jsonSchemaOf(classifyRequestSchema) })
@@ -104,6 +108,7 @@ export class GatewayController {
   }
 
   @Post('estimate')
+  @Needs('read')
   @HttpCode(200)
   @ApiOperation({ summary: 'Tokens and cost per request and per month for a model, from token counts or sample texts, compared across the configured models' })
   @ApiBody({ schema: jsonSchemaOf(estimateRequestSchema) })

@@ -11,7 +11,10 @@ import { httpStatusFor } from '../common/http-status-for.js';
 import { ChatCompletionsService, type CompletionResult } from '../openai/chat-completions.service.js';
 import { OpenAiModelsService } from '../openai/openai-models.service.js';
 import { toOpenAiUsage, type ChatCompletion, type ChatCompletionChunk } from '../openai/openai-types.js';
+import type { Caller } from '../auth/caller.js';
 import { ErrorEnvelope, errorBody } from './error-envelope.js';
+import { RequestCaller } from './request-caller.js';
+import { Needs } from './route-needs.js';
 import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from './openai-schemas.js';
 import { jsonSchemaOf } from './request-schemas.js';
 import { clientGone, openEventStream } from './server-sent-events.js';
@@ -27,6 +30,8 @@ function extensions(result: CompletionResult) {
 @ApiBearerAuth()
 @ErrorEnvelope('openai')
 @Controller('v1')
+// sift/<collection> models are checked against the key's scope where the collection is searched (SearchService).
+@Needs('read')
 export class OpenAiController {
   constructor(
     private readonly modelsService: OpenAiModelsService,
@@ -34,9 +39,9 @@ export class OpenAiController {
   ) {}
 
   @Get('models')
-  @ApiOperation({ summary: 'OpenAI model list: sift/<collection> per collection, the configured chat models, the rerank models' })
-  models() {
-    return this.modelsService.list();
+  @ApiOperation({ summary: 'OpenAI model list: sift/<collection> per collection in the key\'s scope, the configured chat models, the rerank models' })
+  models(@RequestCaller() caller: Caller) {
+    return this.modelsService.list((collection) => caller.scope.allows(collection));
   }
 
   @Post('chat/completions')

@@ -6,12 +6,14 @@ import type { Request, Response } from 'express';
 import { AskService } from '../answer/ask.service.js';
 import { SearchService } from '../retrieval/search.service.js';
 import { askRequestSchema, jsonSchemaOf, searchRequestSchema, type AskRequestBody, type SearchRequestBody } from './request-schemas.js';
+import { Needs } from './route-needs.js';
 import { streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 @ApiTags('query')
 @ApiBearerAuth()
 @Controller('v1/collections/:collection')
+@Needs('read', { collection: 'collection' })
 export class QueryController {
   constructor(
     private readonly searchService: SearchService,

@@ -71,6 +71,8 @@ export const askRequestSchema = z.strictObject({
   candidates,
   filter: metadataFilterSchema.optional(),
   rerank,
+  /** false: an extractive answer, no generation model call (what a key over its budget can still get). */
+  generate: z.boolean().optional(),
   stream: z.boolean().default(false),
 });
 
@@ -99,7 +101,7 @@ function isCalendarDay(day: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
 }
 export const usageQuerySchema = z
-  .object({ from: isoDay.optional(), to: isoDay.optional() })
+  .object({ from: isoDay.optional(), to: isoDay.optional(), groupBy: z.enum(['key']).optional() })
   .refine((range) => range.from === undefined || range.to === undefined || range.from <= range.to, { message: 'from must not be after to', path: ['from'] });
 export type UsageQueryParams = z.infer<typeof usageQuerySchema>;
 

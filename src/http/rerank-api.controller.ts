@@ -5,6 +5,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RerankApiService } from '../reranking/rerank-api.service.js';
 import { ErrorEnvelope } from './error-envelope.js';
+import { Needs } from './route-needs.js';
 import { jsonSchemaOf, rerankApiRequestSchema, type RerankApiRequestBody } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
@@ -27,6 +28,8 @@ function toRequest(body: RerankApiRequestBody, apiVersion: '1' | '2') {
 @ApiBearerAuth()
 @ErrorEnvelope('cohere')
 @Controller()
+// The caller's own documents, no collection; a key over its model budget may still ask for BM25.
+@Needs('read')
 export class RerankApiController {
   constructor(private readonly rerankApi: RerankApiService) {}
 

@@ -71,6 +71,10 @@ export class IngestJobHandler implements JobHandler<IngestJobInput>, OnModuleIni
     return this.spool.removeBatch(input.batch);
   }
 
+  collectionOf(input: IngestJobInput): string {
+    return input.collection;
+  }
+
   present(input: IngestJobInput, items: unknown[]): Record<string, unknown> {
     const documents = items as FileOutcome[];
     return { collection: input.collection, documents, summary: summarize(documents) };

@@ -9,6 +9,7 @@ import { loadConfig } from '../config/app-config.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { waitUntil } from '../../test/fakes/test-support.js';
 import { makeTempDir } from '../../test/helpers/temp-dir.js';
+import { AuthService } from '../auth/auth.service.js';
 import { JobRunner } from './job-runner.js';
 import { JOBS_FILE_NAME, JobStore } from './job-store.js';
 import type { JobContext, JobHandler, JobView, ResumeCheck } from './job-types.js';
@@ -64,7 +65,7 @@ describe('JobRunner', () => {
   async function start(handler: ShoutHandler, env: Record<string, string> = {}) {
     const config = loadConfig({ DATA_DIR: dir.path, ...env });
     const store = new JobStore(config);
-    const runner = new JobRunner(store, config);
+    const runner = new JobRunner(store, config, new AuthService(config));
     runner.register(handler);
     await runner.onApplicationBootstrap();
     started.push({ store, runner });

@@ -16,10 +16,12 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import pLimit, { type LimitFunction } from 'p-limit';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AuthService } from '../auth/auth.service.js';
+import { currentCaller, runAsCaller } from '../auth/caller.js';
 import { AppConfig } from '../config/app-config.js';
-import { ErrorCode, isSiftError } from '../common/errors.js';
+import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { JobStore } from './job-store.js';
-import type { JobContext, JobError, JobHandler, JobRecord, JobState, JobView } from './job-types.js';
+import type { JobContext, JobError, JobHandler, JobOwner, JobRecord, JobState, JobView } from './job-types.js';
 
 /** How long a stop waits for items in flight; anything still running is redone on resume. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -42,6 +44,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly store: JobStore,
     private readonly config: AppConfig,
+    private readonly auth: AuthService,
   ) {
     this.limit = pLimit(config.jobs.concurrency);
   }
@@ -55,14 +58,16 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   /** Stores a new job as `queued` and starts it when a slot is free. `counters` start the progress at zero. */
   submit<Input>(kind: string, input: Input, total: number, counters: Record<string, number> = {}): JobView {
     if (!this.handlers.has(kind)) throw new Error(`No job handler for "${kind}" is registered.`);
-    const job = this.store.create({ id: randomUUID(), kind, input, total, counters });
+    // The job acts for the key of the request that submits it.
+    const job = this.store.create({ id: randomUUID(), kind, input, total, counters, keyName: currentCaller()?.keyName ?? null });
     if (this.config.role.runsJobs) this.schedule(job.id);
     return this.view(job.id)!;
   }
 
-  view(id: string): JobView | null {
+  /** A job with its per-item results; null when unknown, or when `visible` says its owner may not be shown. */
+  view(id: string, visible: (owner: JobOwner) => boolean = () => true): JobView | null {
     const job = this.store.get(id);
-    if (!job) return null;
+    if (!job || !visible(this.ownerOf(job))) return null;
     const handler = this.handlers.get(job.kind);
     const items = this.store.items(id).map((item) => item.result);
     return {
@@ -72,9 +77,18 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Jobs newest first, without their per-item results (`view` has those). */
-  list(filter: { state?: JobState; kind?: string }, page: { limit: number; offset: number }): { jobs: JobView[]; total: number } {
-    const { jobs, total } = this.store.list(filter, page);
-    return { jobs: jobs.map(summaryOf), total };
+  list(filter: { state?: JobState; kind?: string }, page: { limit: number; offset: number }, visible?: (owner: JobOwner) => boolean): { jobs: JobView[]; total: number } {
+    if (!visible) {
+      const { jobs, total } = this.store.list(filter, page);
+      return { jobs: jobs.map(summaryOf), total };
+    }
+    // Filtered here rather than in SQL (scopes hold prefixes); jobs are kept JOB_RETENTION_HOURS, so the list stays bounded.
+    const shown = this.store.list(filter, { limit: -1, offset: 0 }).jobs.filter((job) => visible(this.ownerOf(job)));
+    return { jobs: shown.slice(page.offset, page.offset + page.limit).map(summaryOf), total: shown.length };
+  }
+
+  private ownerOf(job: JobRecord): JobOwner {
+    return { keyName: job.keyName, collection: this.handlers.get(job.kind)?.collectionOf?.(job.input) ?? null };
   }
 
   /** Inputs of a kind's jobs that are not final: what its handler must keep (e.g. spooled files). */
@@ -189,7 +203,9 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy {
     };
     let outcome: { state: 'succeeded'; result: unknown } | { state: 'failed'; error: JobError };
     try {
-      outcome = { state: 'succeeded', result: await handler.run(job.input, context) };
+      const caller = job.keyName === null ? null : this.auth.callerByName(job.keyName);
+      if (job.keyName !== null && !caller) throw new SiftError(ErrorCode.Unauthorized, `The key "${job.keyName}" that submitted this job was deleted, so the job does not run.`);
+      outcome = { state: 'succeeded', result: await runAsCaller(caller, () => handler.run(job.input, context)) };
     } catch (error) {
       outcome = { state: 'failed', error: this.jobError(error, job) };
     }
@@ -227,6 +243,7 @@ function summaryOf(job: JobRecord): JobView {
     updatedAt: job.updatedAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
+    key: job.keyName,
     ...(job.error ? { error: job.error } : {}),
   };
 }

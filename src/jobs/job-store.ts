@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   started_at TEXT,
-  finished_at TEXT
+  finished_at TEXT,
+  key_name TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created_at);
 
@@ -59,6 +60,7 @@ interface JobRow {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
+  key_name: string | null;
 }
 
 function toRecord(row: JobRow): JobRecord {
@@ -77,6 +79,7 @@ function toRecord(row: JobRow): JobRecord {
     updatedAt: row.updated_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    keyName: row.key_name ?? null,
   };
 }
 
@@ -99,13 +102,26 @@ export class JobStore implements OnApplicationShutdown {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA_SQL);
+    this.addKeyNameColumn();
   }
 
-  create(job: { id: string; kind: string; input: unknown; total: number; counters?: Record<string, number> }): JobRecord {
+  /** Files from before API keys had names lack the column of the key that submitted a job. */
+  private addKeyNameColumn(): void {
+    const columns = this.db.prepare('PRAGMA table_info(jobs)').all() as Array<{ name: string }>;
+    if (columns.some((column) => column.name === 'key_name')) return;
+    try {
+      this.db.exec('ALTER TABLE jobs ADD COLUMN key_name TEXT');
+    } catch (error) {
+      // Another worker process added it in the meantime.
+      if (!/duplicate column/i.test(String(error))) throw error;
+    }
+  }
+
+  create(job: { id: string; kind: string; input: unknown; total: number; counters?: Record<string, number>; keyName?: string | null }): JobRecord {
     const now = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO jobs (id, kind, state, input, total, counters, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(job.id, job.kind, 'queued', JSON.stringify(job.input), job.total, JSON.stringify(job.counters ?? {}), now, now);
+      .prepare('INSERT INTO jobs (id, kind, state, input, total, counters, created_at, updated_at, key_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(job.id, job.kind, 'queued', JSON.stringify(job.input), job.total, JSON.stringify(job.counters ?? {}), now, now, job.keyName ?? null);
     return this.get(job.id)!;
   }
 

@@ -34,6 +34,15 @@ export interface JobRecord {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The API key that submitted the job; it runs on that key's behalf (budget, usage ledger). */
+  keyName: string | null;
+}
+
+/** Whose a job is, for showing it only to keys that may see it. */
+export interface JobOwner {
+  keyName: string | null;
+  /** The collection the job works on, for kinds that work on one. */
+  collection: string | null;
 }
 
 export interface JobItem {
@@ -72,6 +81,8 @@ export interface JobHandler<Input = unknown> {
   checkResumable(input: Input, completed: ReadonlySet<string>): Promise<ResumeCheck>;
   /** Frees what the job held (spooled files) once it is final. */
   release(input: Input): Promise<void>;
+  /** The collection a job works on, for kinds that work on one (an upload's). */
+  collectionOf?(input: Input): string | null;
   /** The kind's own fields of the job as clients see it (e.g. `collection`, `documents`). */
   present(input: Input, items: unknown[], result: unknown): Record<string, unknown>;
 }
@@ -87,6 +98,8 @@ export interface JobView {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** The API key that submitted it, when keys are in use. */
+  key: string | null;
   error?: JobError;
   [field: string]: unknown;
 }

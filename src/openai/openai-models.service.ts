@@ -25,8 +25,9 @@ export class OpenAiModelsService {
     private readonly rerankApi: RerankApiService,
   ) {}
 
-  async list(): Promise<{ object: 'list'; data: OpenAiModel[] }> {
-    const collections = await this.store.listCollections();
+  /** `visible` leaves out the collections the caller's key may not see. */
+  async list(visible: (collection: string) => boolean = () => true): Promise<{ object: 'list'; data: OpenAiModel[] }> {
+    const collections = (await this.store.listCollections()).filter((collection) => visible(collection.name));
     const data: OpenAiModel[] = [
       ...collections.map((collection) => ({ id: `${COLLECTION_MODEL_PREFIX}${collection.name}`, object: 'model' as const, created: seconds(collection.createdAt), owned_by: 'sift' })),
       ...this.gateway.configured.map((model) => ({ id: model.model, object: 'model' as const, created: STARTED, owned_by: model.provider })),

@@ -29,6 +29,7 @@ function estimatedUsage(messages: ChatMessage[], text: string): TokenUsage {
 
 export async function callModel(client: ChatClient, messages: ChatMessage[], options: ModelCallOptions): Promise<ChatReply> {
   const { stage, meter, timeoutMs, maxRetries, signal: callerSignal, onToken, ...callOptions } = options;
+  await meter.assertWithinBudget(`the ${stage} call`);
   const budget = AbortSignal.timeout(timeoutMs);
   const signal = callerSignal ? AbortSignal.any([callerSignal, budget]) : budget;
   const started = performance.now();

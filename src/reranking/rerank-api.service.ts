@@ -103,6 +103,8 @@ export class RerankApiService {
       order = scores.map((score, index) => ({ index, score: score / (1 + score) })).sort((a, b) => b.score - a.score || a.index - b.index);
     } else {
       const meter = this.meters.start(RERANK_API_MARK);
+      // A key over its model budget is told so (429), not handed the input order; BM25 stays open to it.
+      await meter.assertWithinBudget(`reranking with ${model} (the model "${BM25_RERANK_MODEL}" ranks without one)`);
       const settings = this.reranker.resolve(true)!;
       const candidates = texts.map((text, index) => ({ id: String(index), text, contentHash: createHash('sha256').update(text).digest('hex'), retrievalRank: index + 1 }));
       const outcome = await this.reranker.rerank(request.query, candidates, settings, meter);

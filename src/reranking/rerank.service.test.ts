@@ -24,7 +24,7 @@ function reversingModel() {
   return model;
 }
 
-const meter = { record: () => undefined } as unknown as UsageMeter;
+const meter = { record: () => undefined, assertWithinBudget: async () => undefined } as unknown as UsageMeter;
 const settings = { mode: 'listwise' as const, window: 20, batchSize: 10, passageTokens: 64, deadlineMs: 1000 };
 
 function candidates(idPrefix: string): RerankCandidate[] {

@@ -151,6 +151,8 @@ export class RerankService {
   }
 
   private async call(client: ChatClient, messages: ChatMessage[], schema: Record<string, unknown>, deadline: AbortSignal, counter: CallCounter, meter: UsageMeter): Promise<string> {
+    // Over budget, the call is not made and reranking falls back to retrieval order.
+    await meter.assertWithinBudget('reranking');
     const started = performance.now();
     counter.calls++;
     try {

@@ -4,8 +4,9 @@
 // which. If the query cannot be embedded (provider down, over budget), search answers from
 // BM25 and the trace says why.
 import { Inject, Injectable } from '@nestjs/common';
+import { currentCaller } from '../auth/caller.js';
 import { AppConfig } from '../config/app-config.js';
-import { assertCollectionName } from '../common/collection-name.js';
+import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { TraceRecorder } from '../observability/trace.js';
@@ -59,8 +60,8 @@ export class SearchService {
 
   /** Retrieval without the request checks, for callers that made them already. */
   async retrieve(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<SearchResponse> {
-    const rerank = this.reranker.resolve(request.rerank);
-    const useDense = this.denseApplies(info, trace);
+    const rerank = await this.affordableRerank(request, trace, meter);
+    const useDense = this.denseApplies(info, trace) && (await this.denseAffordable(trace, meter));
     // Fusion and reranking want a deeper list than the answer; BM25 alone needs only topK.
     const depth = useDense || rerank ? (request.candidates ?? MIN_CANDIDATES) : request.topK;
     const collapse = this.config.values.SEARCH_COLLAPSE_DUPLICATES;
@@ -95,6 +96,27 @@ export class SearchService {
     results.splice(request.topK);
     if (results.length === 0) trace.note('No passage matched the query.');
     return { query: request.query, retrieval: fused ? 'hybrid' : 'lexical', results, usage: meter.summary(), trace: trace.finish() };
+  }
+
+  /**
+   * The rerank settings, unless the key is over its model budget: then a rerank the request
+   * asked for is refused (BUDGET_EXCEEDED), and the default one is skipped with a trace note.
+   */
+  private async affordableRerank(request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<ResolvedRerank | null> {
+    const rerank = this.reranker.resolve(request.rerank);
+    if (!rerank || !this.reranker.model) return rerank;
+    const refusal = await meter.budgetRefusal('reranking');
+    if (!refusal) return rerank;
+    if (request.rerank !== undefined) throw refusal;
+    trace.note(`Rerank skipped, retrieval order kept: ${refusal.message}`);
+    return null;
+  }
+
+  /** Over the key's model budget the query is not embedded, and search answers from BM25. */
+  private async denseAffordable(trace: TraceRecorder, meter: UsageMeter): Promise<boolean> {
+    const refusal = await meter.budgetRefusal('embedding the query');
+    if (refusal) trace.note(`Dense retrieval skipped, lexical results only: ${refusal.message}`);
+    return refusal === null;
   }
 
   /** Before reranking, so the model reads (and is paid for) each text once. In the trace only when it folded something. */
@@ -135,9 +157,13 @@ export class SearchService {
     if (text.length > limit) {
       throw new SiftError(ErrorCode.QueryTooLong, `The ${field} has ${text.length} characters; the limit is ${limit} (MAX_QUERY_CHARS).`);
     }
+    // Every query of a collection comes here (search, ask, chat completions' sift/<collection>),
+    // so the caller's scope is checked here too, whatever the route declared.
+    const caller = currentCaller();
+    if (caller && !caller.scope.allows(collection)) throw collectionNotFound(collection);
     const info = await this.store.getCollection(collection);
     if (!info) {
-      throw new SiftError(ErrorCode.CollectionNotFound, `Collection "${collection}" does not exist; upload documents to create it.`);
+      throw collectionNotFound(collection);
     }
     return info;
   }

@@ -13,10 +13,16 @@ import type { UsageRecord } from './usage-record.js';
 export interface UsageQuery {
   from?: string;
   to?: string;
+  /** Only the calls made for this API key. */
+  key?: string;
+  /** Rows per key as well (`key` on each row). */
+  groupByKey?: boolean;
 }
 
 export interface UsageAggregate {
   day: string;
+  /** With `groupByKey`: the API key the calls were made for, null for calls without one. */
+  key?: string | null;
   stage: string;
   provider: string;
   model: string;
@@ -75,8 +81,22 @@ export class UsageLedger {
     for await (const record of this.records()) {
       const day = record.at.slice(0, 10);
       if ((query.from && day < query.from) || (query.to && day > query.to)) continue;
-      const key = [day, record.stage, record.provider, record.model].join('\0');
-      const row = rows.get(key) ?? { day, stage: record.stage, provider: record.provider, model: record.model, calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 };
+      const keyName = record.key ?? null;
+      if (query.key !== undefined && keyName !== query.key) continue;
+      const key = [day, record.stage, record.provider, record.model, query.groupByKey ? (keyName ?? '') : ''].join('\0');
+      const row = rows.get(key) ?? {
+        day,
+        ...(query.groupByKey ? { key: keyName } : {}),
+        stage: record.stage,
+        provider: record.provider,
+        model: record.model,
+        calls: 0,
+        failedCalls: 0,
+        inputTokens: 0,
+        outputTokens: 0,
+        totalTokens: 0,
+        costUsd: 0,
+      };
       for (const target of [row, totals]) {
         target.calls += 1;
         target.failedCalls += record.outcome === 'failed' ? 1 : 0;
@@ -87,7 +107,8 @@ export class UsageLedger {
       }
       rows.set(key, row);
     }
-    const sorted = [...rows.values()].sort((a, b) => (a.day + a.stage + a.model).localeCompare(b.day + b.stage + b.model));
+    const order = (row: UsageAggregate) => [row.day, row.key ?? '', row.stage, row.model].join('\0');
+    const sorted = [...rows.values()].sort((a, b) => order(a).localeCompare(order(b)));
     // Sums stay exact while adding; what is shown is rounded, so 3.42e-5 does not read 0.000034200000000000005.
     return { rows: sorted.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })), totals: { ...totals, costUsd: roundUsd(totals.costUsd) } };
   }

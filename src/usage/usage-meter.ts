@@ -1,5 +1,9 @@
 // Collects the model calls of one request so its response can report usage and cost, and
-// forwards each to the ledger.
+// forwards each to the ledger under the calling key's name. It is also where a key's model
+// budget is asked before a call and charged after it.
+import { Logger } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { isSiftError, type SiftError } from '../common/errors.js';
 import type { ModelStage, StageModel, TokenUsage } from '../providers/provider-types.js';
 import type { PriceTable } from './price-table.js';
 import type { UsageLedger } from './usage-ledger.service.js';
@@ -14,6 +18,8 @@ export interface ModelCall {
   estimated: boolean;
 }
 
+const logger = new Logger('Usage');
+
 export class UsageMeter {
   private readonly records: UsageRecord[] = [];
 
@@ -22,7 +28,25 @@ export class UsageMeter {
     private readonly prices: PriceTable,
     /** Marks every record of this meter with the standard API it served. */
     private readonly api?: string,
+    /** The key the calls are made for; null outside a request with a key (CLI, open server). */
+    private readonly caller: Caller | null = null,
   ) {}
+
+  /** Throws BUDGET_EXCEEDED when the caller's key has used up its monthly model budget. */
+  async assertWithinBudget(what: string): Promise<void> {
+    await this.caller?.budget?.assertAvailable(what);
+  }
+
+  /** The BUDGET_EXCEEDED error a model call would meet, or null: for stages that can do without the model. */
+  async budgetRefusal(what: string): Promise<SiftError | null> {
+    try {
+      await this.assertWithinBudget(what);
+      return null;
+    } catch (error) {
+      if (isSiftError(error)) return error;
+      throw error;
+    }
+  }
 
   record(call: ModelCall): UsageRecord {
     const { provider, model } = call.model;
@@ -38,10 +62,13 @@ export class UsageMeter {
       costUsd: this.prices.costUsd(provider, model, call.usage.inputTokens, call.usage.outputTokens),
       outcome: call.outcome,
       estimated: call.estimated,
+      key: this.caller?.keyName ?? null,
       ...(this.api ? { api: this.api } : {}),
     };
     this.records.push(record);
     this.ledger.record(record);
+    const budget = this.caller?.budget;
+    if (budget) budget.charge({ tokens: record.totalTokens, usd: record.costUsd }).catch((error: unknown) => logger.error(`Could not charge key "${budget.keyName}": ${String(error)}`));
     return record;
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { currentCaller, type Caller } from '../auth/caller.js';
 import { AppConfig } from '../config/app-config.js';
 import { PriceTable } from './price-table.js';
 import { UsageLedger } from './usage-ledger.service.js';
@@ -16,8 +17,8 @@ export class UsageMeters {
     this.prices = new PriceTable(config.priceOverrides);
   }
 
-  /** `api` marks the records of a request to a standard API (rerank API, chat completions). */
-  start(api?: string): UsageMeter {
-    return new UsageMeter(this.ledger, this.prices, api);
+  /** A meter for the calls of the current request (or job), charged to its caller's key; `api` marks the records of a request to a standard API (rerank API, chat completions). */
+  start(api?: string, caller: Caller | null = currentCaller()): UsageMeter {
+    return new UsageMeter(this.ledger, this.prices, api, caller);
   }
 }

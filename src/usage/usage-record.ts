@@ -14,6 +14,8 @@ export interface UsageRecord {
   outcome: 'ok' | 'failed';
   /** True when the provider reported no token counts and Sift estimated them. */
   estimated: boolean;
+  /** The API key the call was made for; null (or absent in older lines) without one. */
+  key?: string | null;
   /** The standard API the call served, when not Sift's own (e.g. `rerank-api` for POST /v1/rerank). */
   api?: string;
 }
