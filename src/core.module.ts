@@ -16,7 +16,7 @@ import { VisionService } from './gateway/vision/vision.service.js';
 import { GenerationService } from './generation/generation.service.js';
 import { IngestionService } from './ingestion/ingestion.service.js';
 import { IngestionStats } from './ingestion/ingestion-stats.js';
-import { ParserThreads } from './ingestion/parse-pool/parse-pool.js';
+import { ParserProcesses } from './ingestion/parse-pool/parse-pool.js';
 import { MetricsService } from './observability/metrics.service.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
@@ -67,7 +67,7 @@ export class CoreModule {
         RerankService,
         RerankApiService,
         IngestionStats,
-        ParserThreads,
+        ParserProcesses,
         IngestionService,
         SearchService,
         QueryRewriter,

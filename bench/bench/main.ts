@@ -125,7 +125,7 @@ function heavyIngestRows(result: HeavyIngestResult): string[] {
   const outcome = (file: HeavyIngestResult['files'][number]) => `${file.file} (${formatCount(file.bytes / 1024)} KB): ${file.status}${file.code ? ` ${file.code}` : ''} after ${file.seconds} s`;
   const bomb = result.docxBomb;
   return [
-    'HTTP GET /healthz c=1 while hostile files are ingested (parsing runs in parser threads):',
+    'HTTP GET /healthz c=1 while hostile files are ingested (parsing runs in parser processes):',
     formatTable(['server', 'p50', 'p99', 'max', 'requests'], [['idle', ...latency(result.idle)], ['during the uploads', ...latency(result.duringIngest)]]),
     ...result.files.map((file) => `  ${outcome(file)}`),
     `  ${outcome(bomb)}; server peak RSS ${formatCount(bomb.serverPeakRssBytes === null ? 0 : bomb.serverPeakRssBytes / 2 ** 20)} MiB (DOCX_MAX_EXPANDED_BYTES ${formatCount(bomb.maxExpandedBytes / 2 ** 20)} MiB)`,

@@ -85,8 +85,8 @@ export const configSchema = z.object({
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   /** Files ingested at once by one upload, one job or the ingest CLI (its default for --concurrency). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  // Parsing runs in worker threads, each file inside a heap and a time limit.
-  /** Parser threads; `auto` is one per core. */
+  // Parsing runs in child processes, each file inside a heap and a time limit.
+  /** Parser processes; `auto` is one per core. */
   PARSE_WORKERS: z
     .string()
     .default('auto')
@@ -97,7 +97,7 @@ export const configSchema = z.object({
       context.addIssue({ code: 'custom', message: 'must be a whole number from 1 to 64, or "auto"' });
       return z.NEVER;
     }),
-  /** Heap of one parser thread, in MiB; a file that needs more fails alone with FILE_TOO_COMPLEX. */
+  /** Heap of one parser process, in MiB; a file that needs more fails alone with FILE_TOO_COMPLEX. */
   PARSE_HEAP_MB: z.coerce.number().int().min(64).max(16_384).default(1024),
   /** Time one file may take to parse and chunk. */
   PARSE_TIMEOUT_MS: positiveInt(60_000),

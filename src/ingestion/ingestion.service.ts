@@ -1,4 +1,4 @@
-// Turns one file into a stored document: check the name; in a parser thread, decide the type
+// Turns one file into a stored document: check the name; in a parser process, decide the type
 // from name and content, parse and chunk; then write in one store transaction. Identical
 // re-uploads are detected by fingerprint before any parsing and rewrite nothing.
 import { Inject, Injectable } from '@nestjs/common';
@@ -9,7 +9,7 @@ import { VECTOR_STORE, type DocumentMetadata, type DocumentWrite, type VectorSto
 import { documentFingerprint, documentIdFor } from './document-identity.js';
 import { chunkDocument } from './chunking/chunker.js';
 import { parseDocument } from './parsers/parse-document.js';
-import { ParserThreads } from './parse-pool/parse-pool.js';
+import { ParserProcesses } from './parse-pool/parse-pool.js';
 import type { PreparedFile } from './parse-pool/prepare-file.js';
 import { sanitizeSourceName } from './source-name.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
@@ -58,7 +58,7 @@ export class IngestionService {
     private readonly embeddings: EmbeddingService,
     private readonly meters: UsageMeters,
     private readonly stats: IngestionStats,
-    private readonly parser: ParserThreads,
+    private readonly parser: ParserProcesses,
   ) {}
 
   /** What decides `unchanged`, beyond the bytes: chunking and the embedding model. */
@@ -74,7 +74,7 @@ export class IngestionService {
     const unchanged = await this.unchangedDocument(collection, source, fingerprint);
     if (unchanged) return unchanged;
 
-    // Detecting, decoding, parsing and chunking happen in a parser thread, within limits.
+    // Detecting, decoding, parsing and chunking happen in a parser process, within limits.
     const { docxMaxExpandedBytes, htmlMaxDepth } = this.config.parsing;
     const prepared = await this.parser.prepare({ source, bytes: file.bytes, chunking: this.config.chunking, limits: { docxMaxExpandedBytes, htmlMaxDepth } }, (format) =>
       this.stats.recordParsed(format),

@@ -1,7 +1,7 @@
 // Files built to hurt the server: markup nested a million deep, a DOCX that unpacks to far
 // more than it weighs, a PDF of ten thousand empty pages. Each fails alone with a code and
 // the setting that bounds it, the server keeps answering while they are parsed, and the
-// next upload works (the parser thread that a file took down is replaced).
+// next upload works (the parser process that a file took down is replaced).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDocxWithBodyOf } from '../fixtures/make-docx.js';
 import { makeBlankPdf } from '../fixtures/make-pdf.js';
@@ -46,7 +46,7 @@ describe('files that cost too much to parse', () => {
     expect(await sources()).toEqual([]);
   });
 
-  it('fails a DOCX that needs more heap than a parser thread has, names PARSE_HEAP_MB, and keeps serving', { timeout: 90_000 }, async () => {
+  it('fails a DOCX that needs more heap than a parser process has, names PARSE_HEAP_MB, and keeps serving', { timeout: 90_000 }, async () => {
     const bomb = await makeDocxWithBodyOf(24 * 1024 * 1024);
     expect(bomb.byteLength).toBeLessThan(200 * 1024);
     const uploading = upload([{ name: 'bomb.docx', content: bomb }]);
@@ -91,7 +91,7 @@ describe('a file that takes too long to parse', () => {
   let sift: RunningSift;
 
   beforeAll(async () => {
-    // Long enough for a parser thread to start on a busy machine, far too short for 10,000 pages.
+    // Long enough for a parser process to start on a busy machine, far too short for 10,000 pages.
     sift = await startSift({ PARSE_TIMEOUT_MS: '4000', PARSE_WORKERS: '1' });
   });
   afterAll(async () => {

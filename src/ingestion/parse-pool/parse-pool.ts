@@ -1,17 +1,18 @@
-// Parser threads: files are detected, decoded, parsed and chunked in a pool of worker
-// threads (piscina), so a slow or hostile file never holds up the thread that answers
-// requests. Each thread has a heap limit and each file a time limit; a file that exceeds
-// either fails alone with FILE_TOO_COMPLEX, and piscina replaces the thread it took down.
+// Parser processes: files are detected, decoded, parsed and chunked in a pool of child
+// processes (workerpool), so a slow or hostile file never holds up the server that answers
+// requests. Processes, not threads: a worker thread that hits its heap limit can take the
+// whole server down with it (V8 aborts the process when the limit is reached faster than it
+// can stop the thread), while a child process that runs out of heap dies alone. Each process
+// has a heap limit and each file a time limit; a file that exceeds either fails alone with
+// FILE_TOO_COMPLEX, and the pool starts a fresh process for the next file.
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Piscina } from 'piscina';
+import { fileURLToPath } from 'node:url';
+import workerpool from 'workerpool';
 import { AppConfig } from '../../config/app-config.js';
 import { ErrorCode, SiftError } from '../../common/errors.js';
 import type { DocumentFormat } from '../document-types.js';
 import type { ParseOutcome } from './parse-worker.js';
 import type { PrepareFileTask, PreparedFile } from './prepare-file.js';
-
-/** Parser threads that sit idle this long are stopped; the next file starts one again. */
-const IDLE_THREAD_MS = 30_000;
 
 /**
  * Run from source (tests, `vitest`), the worker file is TypeScript: Node strips its types,
@@ -29,10 +30,11 @@ registerHooks({
   },
 });`)}`;
 
-function workerOptions(): { filename: string; execArgv: string[] } {
+function processOptions(heapMb: number): { script: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
-  const filename = new URL(fromSource ? './parse-worker.ts' : './parse-worker.js', import.meta.url).href;
-  return { filename, execArgv: fromSource ? ['--experimental-transform-types', '--no-warnings=ExperimentalWarning', '--import', SOURCE_RESOLVE_HOOK] : [] };
+  const script = fileURLToPath(new URL(fromSource ? './parse-worker.ts' : './parse-worker.js', import.meta.url));
+  const source = fromSource ? ['--experimental-transform-types', '--no-warnings=ExperimentalWarning', '--import', SOURCE_RESOLVE_HOOK] : [];
+  return { script, execArgv: [...source, `--max-old-space-size=${heapMb}`] };
 }
 
 export interface ParseSettings {
@@ -42,16 +44,17 @@ export interface ParseSettings {
 }
 
 export class ParsePool {
-  private readonly pool: Piscina<PrepareFileTask, ParseOutcome>;
+  private readonly pool: workerpool.Pool;
 
   constructor(private readonly settings: ParseSettings) {
-    this.pool = new Piscina({
-      ...workerOptions(),
-      minThreads: 0,
-      maxThreads: settings.workers,
-      idleTimeout: IDLE_THREAD_MS,
-      // Young generation stays V8's default; the old generation is where documents live.
-      resourceLimits: { maxOldGenerationSizeMb: settings.heapMb },
+    const { script, execArgv } = processOptions(settings.heapMb);
+    this.pool = workerpool.pool(script, {
+      workerType: 'process',
+      minWorkers: 0,
+      maxWorkers: settings.workers,
+      workerTerminateTimeout: 1_000,
+      // Structured clone, so file bytes and chunk arrays cross as they are, not as JSON.
+      forkOpts: { execArgv, serialization: 'advanced', env: { ...process.env, SIFT_PARSER_PROCESS: '1' } },
     });
   }
 
@@ -59,7 +62,7 @@ export class ParsePool {
   async prepare(task: PrepareFileTask, onParsed?: (format: DocumentFormat) => void): Promise<PreparedFile> {
     let outcome: ParseOutcome;
     try {
-      outcome = await this.pool.run(task, { signal: AbortSignal.timeout(this.settings.timeoutMs) });
+      outcome = (await this.pool.exec('prepare', [task]).timeout(this.settings.timeoutMs)) as ParseOutcome;
     } catch (error) {
       throw this.failure(error, task.source);
     }
@@ -71,40 +74,36 @@ export class ParsePool {
     throw new SiftError(outcome.error.code, outcome.error.message, outcome.error.details);
   }
 
-  /** What a thread that ran out of heap or time, or died, means for this one file. */
+  /** What a process that ran out of heap or time, or died, means for this one file. */
   private failure(error: unknown, source: string): SiftError {
     const { heapMb, timeoutMs } = this.settings;
-    const failure = error as { name?: string; code?: string; message?: string };
-    if (failure.name === 'AbortError') {
+    const failure = error as { name?: string; message?: string };
+    if (failure.name === 'TimeoutError') {
       return new SiftError(ErrorCode.FileTooComplex, `"${source}" took longer than ${timeoutMs} ms to parse, and was stopped; split the file, or raise PARSE_TIMEOUT_MS.`, {
         limit: 'PARSE_TIMEOUT_MS',
         timeoutMs,
       });
     }
-    if (failure.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-      return new SiftError(ErrorCode.FileTooComplex, `"${source}" needs more than the ${heapMb} MiB of memory a parser thread has; split the file, or raise PARSE_HEAP_MB.`, {
+    // V8 aborts a process whose heap is full: SIGABRT, or exit code 134 where a shell reports it.
+    if (/terminated Unexpectedly/.test(failure.message ?? '') && /SIGABRT|exitCode: `134`/.test(failure.message ?? '')) {
+      return new SiftError(ErrorCode.FileTooComplex, `"${source}" needs more than the ${heapMb} MiB of memory a parser process has; split the file, or raise PARSE_HEAP_MB.`, {
         limit: 'PARSE_HEAP_MB',
         heapMb,
       });
     }
-    return new SiftError(ErrorCode.FileTooComplex, `The parser thread stopped while reading "${source}" (${failure.message ?? String(error)}); the file could not be parsed.`, {
+    return new SiftError(ErrorCode.FileTooComplex, `The parser process stopped while reading "${source}" (${(failure.message ?? String(error)).split('\n')[0]}); the file could not be parsed.`, {
       limit: 'parser',
     });
   }
 
-  /** Threads running now (for tests and metrics). */
-  get threads(): number {
-    return this.pool.threads.length;
-  }
-
   close(): Promise<void> {
-    return this.pool.destroy();
+    return this.pool.terminate().then(() => undefined);
   }
 }
 
 /** The pool the application uses, sized from the configuration and stopped with it. */
 @Injectable()
-export class ParserThreads extends ParsePool implements OnApplicationShutdown {
+export class ParserProcesses extends ParsePool implements OnApplicationShutdown {
   constructor(config: AppConfig) {
     super(config.parsing);
   }

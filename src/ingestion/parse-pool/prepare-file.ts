@@ -1,6 +1,6 @@
 // Everything from an uploaded file's bytes to chunks: type detection, decoding, parsing and
 // chunking. It is the CPU-heavy part of ingestion that a hostile or huge file can make
-// slow, so it runs in a parser thread (see parse-pool.ts); it is pure, so the same code can
+// slow, so it runs in a parser process (see parse-pool.ts); it is pure, so the same code can
 // run anywhere and is tested directly.
 import { decodeText, detectFormat } from '../detect-format.js';
 import { isBinaryFormat, type ChunkDraft, type ChunkingOptions, type DocumentFormat } from '../document-types.js';

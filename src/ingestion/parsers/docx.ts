@@ -18,7 +18,7 @@ import { parseHtml } from './html.js';
 /**
  * Limit on what a DOCX may unpack to, all entries together, as its central directory
  * declares (DOCX_MAX_EXPANDED_BYTES). mammoth holds a parsed XML tree of many times the
- * XML's size, so the default is sized for the parser thread's heap (PARSE_HEAP_MB).
+ * XML's size, so the default is sized for the parser process's heap (PARSE_HEAP_MB).
  */
 export const DOCX_MAX_UNPACKED_BYTES = 64 * 1024 * 1024;
 
