@@ -39,6 +39,8 @@ export const ErrorCode = {
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',
   StoreUnavailable: 'STORE_UNAVAILABLE',
   StoreTimeout: 'STORE_TIMEOUT',
+  /** REDIS_URL is set and Redis cannot be reached; a feature that needs the shared state answers this. */
+  RedisUnavailable: 'REDIS_UNAVAILABLE',
   ProviderRateLimited: 'PROVIDER_RATE_LIMITED',
   ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
   ProviderFailed: 'PROVIDER_FAILED',

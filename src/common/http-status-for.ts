@@ -59,6 +59,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.ProviderBadOutput:
       return 502;
     case ErrorCode.StoreUnavailable:
+    case ErrorCode.RedisUnavailable:
     case ErrorCode.ProviderRateLimited:
     case ErrorCode.ProviderUnavailable:
     case ErrorCode.ProviderNotConfigured:
