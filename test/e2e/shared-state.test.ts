@@ -1,10 +1,15 @@
 // REDIS_URL on the HTTP app: a clear start-up error when Redis cannot be reached, and
-// /readyz reporting Redis while it is lost and after it comes back, without a restart.
+// /readyz reporting Redis while it is lost and after it comes back, without a restart; and two
+// app instances (each its own DATA_DIR) counting one key's rate limit together.
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS_FILE_NAME } from '../../src/auth/auth-database.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { startRedis, type RunningRedis } from '../helpers/redis-server.js';
-import { startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
+import { postJson, startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 async function waitForStatus(url: string, status: number): Promise<Response> {
   const deadline = Date.now() + 10_000;
@@ -56,5 +61,44 @@ describe('REDIS_URL', () => {
 
     await redis.start();
     expect((await waitForStatus(`${sift.url}/readyz`, 200)).status).toBe(200);
+  });
+});
+
+describe('two Sift instances over one Redis', () => {
+  const ROOT = 'shared-root-key';
+  let redis: RunningRedis;
+  let a: RunningSift;
+  let b: RunningSift;
+  const bDir = makeTempDir('sift-replica-b-');
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'replicas:', SIFT_API_KEYS: ROOT };
+    a = await startSift(env);
+    // Each replica has its own DATA_DIR; the keys are copied over, as a deployment would provision them.
+    const created = await postJson(`${a.url}/v1/keys`, { name: 'shared', role: 'read', rateLimit: { perMinute: 6, burst: 5 } }, { authorization: `Bearer ${ROOT}` });
+    expect(created.status).toBe(201);
+    secret = ((await created.json()) as { secret: string }).secret;
+    const source = new Database(join(a.dataDir, KEYS_FILE_NAME), { readonly: true });
+    await source.backup(join(bDir.path, KEYS_FILE_NAME));
+    source.close();
+    b = await startSift({ ...env, DATA_DIR: bDir.path });
+  });
+  let secret = '';
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    bDir.remove();
+    await redis?.stop();
+  });
+
+  it("count one key's rate limit together: a burst of 5 spread over both lets 5 through, not 10", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const response = await fetch(`${(i % 2 === 0 ? a : b).url}/v1/collections`, { headers: { authorization: `Bearer ${secret}` } });
+      statuses.push(response.status);
+    }
+    expect(statuses.filter((status) => status === 200)).toHaveLength(5);
+    expect(statuses.slice(5).every((status) => status === 429)).toBe(true);
   });
 });
