@@ -3,6 +3,7 @@ import { loadConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { makeTempDir } from '../../test/helpers/temp-dir.js';
 import { startRedis } from '../../test/helpers/redis-server.js';
+import type { ModelStage } from '../providers/provider-types.js';
 import { connectSharedRedis } from '../shared-state/shared-redis.js';
 import { UsageLedger, roundUsd } from './usage-ledger.service.js';
 
@@ -31,7 +32,7 @@ describe('the usage ledger', () => {
 });
 
 describe('the usage ledger with REDIS_URL', () => {
-  const record = (stage: string, key: string | null, outcome: 'ok' | 'failed' = 'ok') =>
+  const record = (stage: ModelStage, key: string | null, outcome: 'ok' | 'failed' = 'ok') =>
     ({ at: '2026-12-01T10:00:00.000Z', stage, provider: 'gemini', model: 'm', outcome, inputTokens: 10, outputTokens: 5, totalTokens: 15, latencyMs: 1, estimated: false, costUsd: 0.0000114, key }) as const;
 
   it('answers the same on two replicas, from every call made on either; and its own log while Redis is away', async () => {
