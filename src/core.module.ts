@@ -26,7 +26,9 @@ import { RerankService } from './reranking/rerank.service.js';
 import { ChatCompletionsService } from './openai/chat-completions.service.js';
 import { OpenAiModelsService } from './openai/openai-models.service.js';
 import { connectSharedRedis, SHARED_REDIS, type SharedRedis } from './shared-state/shared-redis.js';
+import { DocumentLeases } from './shared-state/document-leases.js';
 import { createVectorStore } from './store/create-vector-store.js';
+import { withDocumentLeases } from './store/leased-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 import { UsageLedger } from './usage/usage-ledger.service.js';
 import { UsageMeters } from './usage/usage-meters.js';
@@ -55,7 +57,12 @@ export class CoreModule {
         { provide: AppConfig, useValue: config },
         // Shared with the other replicas when REDIS_URL is set; null keeps everything local.
         { provide: SHARED_REDIS, useFactory: async () => (config.redis ? connectSharedRedis(config.redis.url, config.redis.prefix) : null) },
-        { provide: VECTOR_STORE, useFactory: () => createVectorStore(config) },
+        {
+          provide: VECTOR_STORE,
+          // With Redis, writes to one document take turns across replicas (a lease per document).
+          useFactory: (redis: SharedRedis | null) => (redis ? withDocumentLeases(createVectorStore(config), new DocumentLeases(redis)) : createVectorStore(config)),
+          inject: [SHARED_REDIS],
+        },
         { provide: EMBEDDINGS_CLIENT, useFactory: () => createEmbeddingsClient(config) },
         // Answers want some fluency; rankings want repeatable output.
         { provide: GENERATION_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.generation, { temperature: 0.2 }) },

@@ -34,6 +34,8 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   /** The key's monthly model budget is used up; calls that need a model wait for the reset. */
   BudgetExceeded: 'BUDGET_EXCEEDED',
+  /** Another replica holds the document's write lease for longer than a writer waits (REDIS_URL). */
+  DocumentBusy: 'DOCUMENT_BUSY',
   KeyNotFound: 'KEY_NOT_FOUND',
   KeyExists: 'KEY_EXISTS',
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',

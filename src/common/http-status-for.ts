@@ -38,6 +38,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 405;
     case ErrorCode.EmbeddingMismatch:
     case ErrorCode.KeyExists:
+    case ErrorCode.DocumentBusy:
       return 409;
     case ErrorCode.FileTooLarge:
     case ErrorCode.BodyTooLarge:

@@ -58,9 +58,20 @@ describe('REDIS_URL', () => {
     const search = await fetch(`${sift.url}/v1/collections/docs/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'Etna' }) });
     expect(search.status).toBe(200);
     expect(JSON.stringify(await search.json())).toContain('Etna');
+    // A write needs its document's lease: a clean 503 naming Redis, and nothing written.
+    const upload = await fetch(`${sift.url}/v1/collections/docs/documents`, { method: 'POST', body: uploadForm([{ name: 'etna.md', content: 'Etna is quiet now.' }]) });
+    expect(upload.status).toBe(503);
+    const refused = (await upload.json()) as { error: { code: string; message: string } };
+    expect(refused.error).toMatchObject({ code: 'REDIS_UNAVAILABLE' });
+    expect(refused.error.message).toContain('REDIS_URL');
 
     await redis.start();
     expect((await waitForStatus(`${sift.url}/readyz`, 200)).status).toBe(200);
+    const listed = (await (await fetch(`${sift.url}/v1/collections/docs/documents`)).json()) as { documents: Array<{ id: string }> };
+    const kept = (await (await fetch(`${sift.url}/v1/collections/docs/documents/${listed.documents[0]!.id}`)).json()) as { chunks: Array<{ text: string }> };
+    expect(kept.chunks.map((chunk) => chunk.text).join(' ')).toContain('erupts often');
+    const again = await fetch(`${sift.url}/v1/collections/docs/documents`, { method: 'POST', body: uploadForm([{ name: 'etna.md', content: 'Etna is quiet now.' }]) });
+    expect(again.status).toBe(200);
   });
 });
 
