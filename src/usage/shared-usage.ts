@@ -3,22 +3,11 @@
 // per group; a sorted set of the days lets a range be read without scanning keys.
 import { Logger } from '@nestjs/common';
 import type { SharedRedis } from '../shared-state/shared-redis.js';
+import type { UsageAggregate } from './usage-ledger.service.js';
 import type { UsageRecord } from './usage-record.js';
 
-/** Counted calls of one group on one day (one record counts as one call). */
-export interface UsageCounts {
-  day: string;
-  stage: string;
-  provider: string;
-  model: string;
-  key: string | null;
-  calls: number;
-  failedCalls: number;
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-  costUsd: number;
-}
+/** Counted calls of one group on one day (one record counts as one call): a row before summing. */
+export type UsageCounts = Omit<UsageAggregate, 'key'> & { key: string | null };
 
 const DAY_MS = 86_400_000;
 const dayNumber = (day: string) => Math.floor(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
