@@ -31,7 +31,13 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   server.set('case sensitive routing', true);
   const logger = new SiftLogger();
   logger.setLogLevels(logLevelsFrom(config.values.LOG_LEVEL));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), { bodyParser: false, logger });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
+    bodyParser: false,
+    logger,
+    // A provider that cannot start (Redis unreachable with REDIS_URL set) rejects here with its
+    // message, so main.ts can say it and exit, rather than Nest aborting the process.
+    abortOnError: false,
+  });
   // Node's defaults hold a slow client for minutes; these are settings. Node looks for
   // overdue requests every connectionsCheckingInterval (30 s by default), read at listen.
   const httpServer = app.getHttpServer() as Server & { connectionsCheckingInterval: number };

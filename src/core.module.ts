@@ -25,7 +25,10 @@ import { RerankApiService } from './reranking/rerank-api.service.js';
 import { RerankService } from './reranking/rerank.service.js';
 import { ChatCompletionsService } from './openai/chat-completions.service.js';
 import { OpenAiModelsService } from './openai/openai-models.service.js';
+import { connectSharedRedis, SHARED_REDIS, type SharedRedis } from './shared-state/shared-redis.js';
+import { DocumentLeases } from './shared-state/document-leases.js';
 import { createVectorStore } from './store/create-vector-store.js';
+import { withDocumentLeases } from './store/leased-vector-store.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 import { UsageLedger } from './usage/usage-ledger.service.js';
 import { UsageMeters } from './usage/usage-meters.js';
@@ -34,11 +37,13 @@ class ShutdownHooks implements OnApplicationShutdown {
   constructor(
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly ledger: UsageLedger,
+    @Inject(SHARED_REDIS) private readonly redis: SharedRedis | null,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.ledger.flush();
     await this.store.close();
+    await this.redis?.close();
   }
 }
 
@@ -50,7 +55,14 @@ export class CoreModule {
       module: CoreModule,
       providers: [
         { provide: AppConfig, useValue: config },
-        { provide: VECTOR_STORE, useFactory: () => createVectorStore(config) },
+        // Shared with the other replicas when REDIS_URL is set; null keeps everything local.
+        { provide: SHARED_REDIS, useFactory: async () => (config.redis ? connectSharedRedis(config.redis.url, config.redis.prefix) : null) },
+        {
+          provide: VECTOR_STORE,
+          // With Redis, writes to one document take turns across replicas (a lease per document).
+          useFactory: (redis: SharedRedis | null) => (redis ? withDocumentLeases(createVectorStore(config), new DocumentLeases(redis)) : createVectorStore(config)),
+          inject: [SHARED_REDIS],
+        },
         { provide: EMBEDDINGS_CLIENT, useFactory: () => createEmbeddingsClient(config) },
         // Answers want some fluency; rankings want repeatable output.
         { provide: GENERATION_CHAT_CLIENT, useFactory: () => createChatClient(config, config.models.generation, { temperature: 0.2 }) },
@@ -83,7 +95,7 @@ export class CoreModule {
         OpenAiModelsService,
         ChatCompletionsService,
       ],
-      exports: [AppConfig, AuthService, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
+      exports: [AppConfig, SHARED_REDIS, AuthService, VECTOR_STORE, RERANK_CHAT_CLIENT, MetricsService, UsageLedger, UsageMeters, ProviderHealth, EmbeddingService, GenerationService, RerankService, RerankApiService, QueryRewriter, IngestionStats, IngestionService, SearchService, AskService, GatewayModels, ChatService, VisionService, ClassifyService, EstimateService, OpenAiModelsService, ChatCompletionsService],
     };
   }
 }

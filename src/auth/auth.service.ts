@@ -1,6 +1,7 @@
 // Turns a presented key into a Caller and applies its rate limit. Keys come from two places:
-// SIFT_API_KEYS (full access, no limits, as before keys had roles) and the key store.
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+// SIFT_API_KEYS (full access, no limits, as before keys had roles) and the key store. Limits
+// and budgets are counted in DATA_DIR/keys.sqlite, or in Redis when REDIS_URL is set.
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config.js';
@@ -12,7 +13,9 @@ import type { Caller } from './caller.js';
 import { CollectionScope } from './collection-scope.js';
 import { KeyStore } from './key-store.js';
 import type { RateLimiter } from './rate-limiter.js';
+import { RedisBudgetCounter, RedisRateLimiter } from './redis-counters.js';
 import { SqliteBudgetCounter, SqliteRateLimiter } from './sqlite-counters.js';
+import { SHARED_REDIS, type SharedRedis } from '../shared-state/shared-redis.js';
 
 function digest(value: string): Buffer {
   // Hashing first gives equal-length buffers, so the comparison time says nothing about the key.
@@ -28,11 +31,13 @@ export class AuthService implements OnApplicationShutdown {
   private readonly envKeyDigests: Buffer[];
   private readonly scopes = new Map<string, CollectionScope>();
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, @Optional() @Inject(SHARED_REDIS) redis: SharedRedis | null = null) {
     this.db = openAuthDatabase(config.dataDir);
     this.keys = new KeyStore(this.db);
-    this.limiter = new SqliteRateLimiter(this.db);
-    this.budgets = new SqliteBudgetCounter(this.db);
+    // With REDIS_URL every replica counts in Redis (redis-counters.ts says what happens while it is away).
+    const local = new SqliteRateLimiter(this.db);
+    this.limiter = redis ? new RedisRateLimiter(redis, local) : local;
+    this.budgets = redis ? new RedisBudgetCounter(redis) : new SqliteBudgetCounter(this.db);
     this.envKeyDigests = config.apiKeys.map(digest);
   }
 

@@ -34,11 +34,15 @@ export const ErrorCode = {
   RateLimited: 'RATE_LIMITED',
   /** The key's monthly model budget is used up; calls that need a model wait for the reset. */
   BudgetExceeded: 'BUDGET_EXCEEDED',
+  /** Another replica holds the document's write lease for longer than a writer waits (REDIS_URL). */
+  DocumentBusy: 'DOCUMENT_BUSY',
   KeyNotFound: 'KEY_NOT_FOUND',
   KeyExists: 'KEY_EXISTS',
   EmbeddingMismatch: 'EMBEDDING_MISMATCH',
   StoreUnavailable: 'STORE_UNAVAILABLE',
   StoreTimeout: 'STORE_TIMEOUT',
+  /** REDIS_URL is set and Redis cannot be reached; a feature that needs the shared state answers this. */
+  RedisUnavailable: 'REDIS_UNAVAILABLE',
   ProviderRateLimited: 'PROVIDER_RATE_LIMITED',
   ProviderUnavailable: 'PROVIDER_UNAVAILABLE',
   ProviderFailed: 'PROVIDER_FAILED',

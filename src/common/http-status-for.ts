@@ -38,6 +38,7 @@ export function httpStatusFor(code: ErrorCode): number {
       return 405;
     case ErrorCode.EmbeddingMismatch:
     case ErrorCode.KeyExists:
+    case ErrorCode.DocumentBusy:
       return 409;
     case ErrorCode.FileTooLarge:
     case ErrorCode.BodyTooLarge:
@@ -59,6 +60,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.ProviderBadOutput:
       return 502;
     case ErrorCode.StoreUnavailable:
+    case ErrorCode.RedisUnavailable:
     case ErrorCode.ProviderRateLimited:
     case ErrorCode.ProviderUnavailable:
     case ErrorCode.ProviderNotConfigured:

@@ -89,6 +89,10 @@ export class AppConfig {
   get dataDir(): string {
     return this.values.DATA_DIR;
   }
+  /** The Redis every replica shares, or null for a server that keeps its state locally. */
+  get redis(): { url: string; prefix: string } | null {
+    return this.values.REDIS_URL ? { url: this.values.REDIS_URL, prefix: this.values.REDIS_KEY_PREFIX } : null;
+  }
   get apiKeys(): readonly string[] {
     return this.values.SIFT_API_KEYS;
   }

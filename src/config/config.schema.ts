@@ -56,6 +56,18 @@ export const configSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /**
+   * Redis (or Valkey) shared by every replica: rate limits, budgets, usage and document write
+   * leases. Unset: a single server keeps all of that locally.
+   */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+    .optional(),
+  /** Prefix of every Redis key Sift writes, so deployments sharing one Redis stay apart. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:.-]{0,64}$/, 'letters, digits and "_:.-" only (at most 64)')
+    .default('sift:'),
   SIFT_API_KEYS: commaList,
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per core. */
   SIFT_WORKERS: z

@@ -6,6 +6,7 @@ import { ErrorCode, SiftError } from '../common/errors.js';
 import { MetricsService } from '../observability/metrics.service.js';
 import { ProviderHealth } from '../providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from '../store/vector-store.js';
+import { SHARED_REDIS, type SharedRedis } from '../shared-state/shared-redis.js';
 import { PublicRoute } from './public-route.js';
 
 @ApiExcludeController()
@@ -16,6 +17,7 @@ export class HealthController {
     @Inject(VECTOR_STORE) private readonly store: VectorStore,
     private readonly metrics: MetricsService,
     private readonly providers: ProviderHealth,
+    @Inject(SHARED_REDIS) private readonly redis: SharedRedis | null,
   ) {}
 
   @Get('healthz')
@@ -23,7 +25,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when the store answers and every configured model provider can be reached. */
+  /** Ready when the store answers, Redis (with REDIS_URL) answers and every configured model provider can be reached. */
   @Get('readyz')
   async ready() {
     try {
@@ -31,12 +33,17 @@ export class HealthController {
     } catch (error) {
       throw new SiftError(ErrorCode.StoreUnavailable, `The store is not usable: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const redis = this.redis ? await this.redis.check() : null;
+    if (redis && redis.status !== 'ok') {
+      throw new SiftError(ErrorCode.RedisUnavailable, `Not ready: ${redis.detail}. Searches still answer; shared limits, usage and write leases are degraded (see "Scaling out").`, { checks: { store: 'ok', redis } });
+    }
+    const shared = redis ? { redis } : {};
     const providers = await this.providers.check();
     const down = providers.filter((check) => check.status !== 'ok');
     if (down.length > 0) {
-      throw new SiftError(ErrorCode.ProviderUnavailable, `Not ready: ${down.map((check) => `${check.stage} provider unreachable (${check.detail})`).join('; ')}`, { checks: { store: 'ok', providers } });
+      throw new SiftError(ErrorCode.ProviderUnavailable, `Not ready: ${down.map((check) => `${check.stage} provider unreachable (${check.detail})`).join('; ')}`, { checks: { store: 'ok', ...shared, providers } });
     }
-    return { status: 'ready', checks: { store: 'ok', ...(providers.length > 0 ? { providers } : {}) } };
+    return { status: 'ready', checks: { store: 'ok', ...shared, ...(providers.length > 0 ? { providers } : {}) } };
   }
 
   @Get('metrics')

@@ -1,6 +1,8 @@
 // Every model call is appended to DATA_DIR/usage.jsonl and counted in Prometheus; the ledger
-// answers aggregate questions by reading the file back, so it survives restarts.
-import { Injectable, Logger } from '@nestjs/common';
+// answers aggregate questions by reading the file back, so it survives restarts. With
+// REDIS_URL each call is also counted in Redis (shared-usage.ts) and the answer comes from
+// there, so every replica gives the same one; the file stays each replica's own log.
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,7 +10,9 @@ import { createInterface } from 'node:readline';
 import { Counter, type Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../observability/metrics.service.js';
+import { SHARED_REDIS, type SharedRedis } from '../shared-state/shared-redis.js';
 import type { UsageRecord } from './usage-record.js';
+import { SharedUsage, type UsageCounts } from './shared-usage.js';
 
 export interface UsageQuery {
   from?: string;
@@ -49,10 +53,12 @@ export class UsageLedger {
   private readonly metrics: ReturnType<typeof counters>;
   // Appends are chained so lines never interleave and a reader sees whole records.
   private pending: Promise<void> = Promise.resolve();
+  private readonly shared: SharedUsage | null;
 
-  constructor(config: AppConfig, metrics: MetricsService) {
+  constructor(config: AppConfig, metrics: MetricsService, @Optional() @Inject(SHARED_REDIS) redis: SharedRedis | null = null) {
     this.file = join(config.dataDir, 'usage.jsonl');
     this.metrics = counters(metrics.registry);
+    this.shared = redis ? new SharedUsage(redis) : null;
   }
 
   record(entry: UsageRecord): void {
@@ -67,50 +73,48 @@ export class UsageLedger {
         await appendFile(this.file, `${JSON.stringify(entry)}\n`);
       })
       .catch((error: unknown) => this.logger.error(`Could not append to ${this.file}: ${String(error)}`));
+    this.shared?.count(entry);
   }
 
   /** Waits for queued appends; for readers and shutdown. */
   async flush(): Promise<void> {
     await this.pending;
+    await this.shared?.settled();
   }
 
-  async aggregate(query: UsageQuery = {}): Promise<{ rows: UsageAggregate[]; totals: Omit<UsageAggregate, 'day' | 'stage' | 'provider' | 'model'> }> {
+  /**
+   * Rows by day, stage, provider and model (and key). With REDIS_URL they are every replica's
+   * calls (`source: "redis"`); while Redis cannot be reached, this replica's own log with a
+   * warning that says so.
+   */
+  async aggregate(query: UsageQuery = {}): Promise<UsageReport> {
     await this.flush();
-    const rows = new Map<string, UsageAggregate>();
-    const totals = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 };
+    if (!this.shared) return sumUsage(this.localCounts(), query);
+    try {
+      return { ...(await sumUsage(this.shared.counts(query), query)), source: 'redis' };
+    } catch (error) {
+      const warning = `Redis cannot be reached (${(error as Error).message}): these are this replica's calls only, from its usage.jsonl.`;
+      this.logger.warn(warning);
+      return { ...(await sumUsage(this.localCounts(), query)), source: 'this-replica', warning };
+    }
+  }
+
+  private async *localCounts(): AsyncGenerator<UsageCounts> {
     for await (const record of this.records()) {
-      const day = record.at.slice(0, 10);
-      if ((query.from && day < query.from) || (query.to && day > query.to)) continue;
-      const keyName = record.key ?? null;
-      if (query.key !== undefined && keyName !== query.key) continue;
-      const key = [day, record.stage, record.provider, record.model, query.groupByKey ? (keyName ?? '') : ''].join('\0');
-      const row = rows.get(key) ?? {
-        day,
-        ...(query.groupByKey ? { key: keyName } : {}),
+      yield {
+        day: record.at.slice(0, 10),
         stage: record.stage,
         provider: record.provider,
         model: record.model,
-        calls: 0,
-        failedCalls: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        totalTokens: 0,
-        costUsd: 0,
+        key: record.key ?? null,
+        calls: 1,
+        failedCalls: record.outcome === 'failed' ? 1 : 0,
+        inputTokens: record.inputTokens,
+        outputTokens: record.outputTokens,
+        totalTokens: record.totalTokens,
+        costUsd: record.costUsd,
       };
-      for (const target of [row, totals]) {
-        target.calls += 1;
-        target.failedCalls += record.outcome === 'failed' ? 1 : 0;
-        target.inputTokens += record.inputTokens;
-        target.outputTokens += record.outputTokens;
-        target.totalTokens += record.totalTokens;
-        target.costUsd += record.costUsd;
-      }
-      rows.set(key, row);
     }
-    const order = (row: UsageAggregate) => [row.day, row.key ?? '', row.stage, row.model].join('\0');
-    const sorted = [...rows.values()].sort((a, b) => order(a).localeCompare(order(b)));
-    // Sums stay exact while adding; what is shown is rounded, so 3.42e-5 does not read 0.000034200000000000005.
-    return { rows: sorted.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })), totals: { ...totals, costUsd: roundUsd(totals.costUsd) } };
   }
 
   private async *records(): AsyncGenerator<UsageRecord> {
@@ -128,6 +132,53 @@ export class UsageLedger {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
+}
+
+export interface UsageReport {
+  rows: UsageAggregate[];
+  totals: Omit<UsageAggregate, 'day' | 'stage' | 'provider' | 'model'>;
+  /** With REDIS_URL: where the figures come from. */
+  source?: 'redis' | 'this-replica';
+  warning?: string;
+}
+
+/** Sums counted calls into rows by day, stage, provider and model (and key). */
+async function sumUsage(entries: AsyncIterable<UsageCounts>, query: UsageQuery): Promise<UsageReport> {
+  const rows = new Map<string, UsageAggregate>();
+  const totals = { calls: 0, failedCalls: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0 };
+  for await (const entry of entries) {
+    const { day } = entry;
+    if ((query.from && day < query.from) || (query.to && day > query.to)) continue;
+    const keyName = entry.key;
+    if (query.key !== undefined && keyName !== query.key) continue;
+    const id = [day, entry.stage, entry.provider, entry.model, query.groupByKey ? (keyName ?? '') : ''].join('\0');
+    const row = rows.get(id) ?? {
+      day,
+      ...(query.groupByKey ? { key: keyName } : {}),
+      stage: entry.stage,
+      provider: entry.provider,
+      model: entry.model,
+      calls: 0,
+      failedCalls: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      totalTokens: 0,
+      costUsd: 0,
+    };
+    for (const target of [row, totals]) {
+      target.calls += entry.calls;
+      target.failedCalls += entry.failedCalls;
+      target.inputTokens += entry.inputTokens;
+      target.outputTokens += entry.outputTokens;
+      target.totalTokens += entry.totalTokens;
+      target.costUsd += entry.costUsd;
+    }
+    rows.set(id, row);
+  }
+  const order = (row: UsageAggregate) => [row.day, row.key ?? '', row.stage, row.model].join('\0');
+  const sorted = [...rows.values()].sort((a, b) => order(a).localeCompare(order(b)));
+  // Sums stay exact while adding; what is shown is rounded, so 3.42e-5 does not read 0.000034200000000000005.
+  return { rows: sorted.map((row) => ({ ...row, costUsd: roundUsd(row.costUsd) })), totals: { ...totals, costUsd: roundUsd(totals.costUsd) } };
 }
 
 /** Estimated costs to a millionth of a cent: finer than any price table, free of float noise. */
