@@ -14,7 +14,8 @@ import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { deferBodyErrors } from './http/error-envelope.js';
 import { rerankApiBodyLimitBytes } from './reranking/rerank-api.service.js';
 import { MetricsService } from './observability/metrics.service.js';
-import { SiftLogger } from './observability/startup-logger.js';
+import { requestTelemetry } from './observability/request-telemetry.js';
+import { createLogger } from './observability/startup-logger.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 
@@ -29,7 +30,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // contract); it has to be set before the first route, on an instance of our own.
   const server = express();
   server.set('case sensitive routing', true);
-  const logger = new SiftLogger();
+  const logger = createLogger(config.values.LOG_FORMAT);
   logger.setLogLevels(logLevelsFrom(config.values.LOG_LEVEL));
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), { bodyParser: false, logger });
   // Node's defaults hold a slow client for minutes; these are settings. Node looks for
@@ -57,15 +58,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // with a slot for its caller, which the key guard fills and usage meters read.
   app.use((_request: Request, _response: Response, next: NextFunction) => withCallContext(next));
 
-  const metrics = app.get(MetricsService);
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const started = performance.now();
-    response.on('finish', () => {
-      const route = request.route ? `${request.baseUrl}${String(request.route.path)}` : 'unmatched';
-      metrics.observeRequest(request.method, route, response.statusCode, (performance.now() - started) / 1000);
-    });
-    next();
-  });
+  app.use(requestTelemetry(app.get(MetricsService), logger, config.values.LOG_FORMAT));
 
   const undeclared = declaredRoutes(app).filter((route) => route.need === null);
   for (const route of undeclared) {
