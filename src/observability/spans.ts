@@ -78,12 +78,16 @@ export function activeTraceId(): string | undefined {
   return span?.isRecording() ? span.spanContext().traceId : undefined;
 }
 
+/** Trace details that hold what a user wrote (a rewritten query): the JSON trace shows them, spans do not. */
+const USER_TEXT_FIELDS = new Set(['query']);
+
 /** A stage's trace detail as span attributes: `sift.<stage>.<field>`, primitives only. */
 export function stageAttributes(stage: string, detail: Record<string, unknown> | undefined): Attributes {
   const attributes: Attributes = {};
   if (!detail) return attributes;
   const prefix = `sift.${stage.replaceAll('-', '_')}.`;
   for (const [key, value] of Object.entries(detail)) {
+    if (USER_TEXT_FIELDS.has(key)) continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') attributes[prefix + snakeCase(key)] = value as AttributeValue;
   }
   return attributes;

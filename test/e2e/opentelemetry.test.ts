@@ -25,6 +25,7 @@ describe('OpenTelemetry export', () => {
   const clientSpanId = randomBytes(8).toString('hex');
   let askBody: any;
   let askRequestId: string | null;
+  let followUpBody: any;
 
   beforeAll(async () => {
     fake = await startFakeGemini();
@@ -35,6 +36,11 @@ describe('OpenTelemetry export', () => {
     expect(response.status).toBe(200);
     askRequestId = response.headers.get('x-request-id');
     askBody = await response.json();
+    const followUp = await postJson(`${sift.url}/v1/collections/geo/ask`, {
+      question: 'and how does it move?',
+      history: [{ role: 'user', content: 'What does Etna do?' }, { role: 'assistant', content: 'Etna erupts several times a year. [1]' }],
+    });
+    followUpBody = await followUp.json();
     // Stopping flushes the batch of spans to the receiver.
     await sift.stop();
   });
@@ -43,6 +49,7 @@ describe('OpenTelemetry export', () => {
     await fake.close();
   });
 
+  const inClientTrace = () => receiver.spans.filter((span) => span.traceId === clientTraceId);
   const named = (name: string, within: ReceivedSpan[] = receiver.spans) => within.filter((span) => span.name === name);
   const one = (name: string, within?: ReceivedSpan[]) => {
     const found = named(name, within);
@@ -57,7 +64,7 @@ describe('OpenTelemetry export', () => {
   });
 
   it("continues the client's traceparent, and the answer's trace names the trace", () => {
-    const server = one('POST /v1/collections/:collection/ask');
+    const server = one('POST /v1/collections/:collection/ask', inClientTrace());
     expect(server).toMatchObject({ traceId: clientTraceId, parentSpanId: clientSpanId, kind: SpanKinds.server });
     expect(server.attributes).toMatchObject({
       'http.request.method': 'POST',
@@ -71,7 +78,7 @@ describe('OpenTelemetry export', () => {
   });
 
   it('shows retrieval, query embedding, rerank with one span per model call, and generation under the request', () => {
-    const server = one('POST /v1/collections/:collection/ask');
+    const server = one('POST /v1/collections/:collection/ask', inClientTrace());
     const stages = receiver.childrenOf(server);
     expect(stages.map((span) => span.name).sort()).toEqual(['dense', 'embed-query', 'fuse', 'generate', 'lexical', 'rerank'].sort());
     for (const stage of stages) expect(stage.attributes['sift.collection']).toBe('geo');
@@ -107,6 +114,17 @@ describe('OpenTelemetry export', () => {
       const within = span.startNs + slackNs >= parent.startNs && span.endNs <= parent.endNs + slackNs;
       expect(within, `${span.name} [${span.startNs}, ${span.endNs}] within ${parent.name} [${parent.startNs}, ${parent.endNs}]`).toBe(true);
     }
+  });
+
+  it('shows the rewrite of a follow-up with its model call, without the query text', () => {
+    const server = receiver.spans.find((span) => span.kind === SpanKinds.server && span.traceId === followUpBody.trace.traceId)!;
+    const rewrite = one('rewrite', receiver.childrenOf(server));
+    expect(rewrite.attributes).toMatchObject({ 'sift.collection': 'geo', 'sift.rewrite.method': 'model', 'sift.rewrite.cached': false });
+    expect(rewrite.attributes['sift.rewrite.query']).toBeUndefined();
+    expect(followUpBody.trace.stages.find((stage: { stage: string }) => stage.stage === 'rewrite').detail.query).toEqual(expect.any(String));
+    const call = one('chat gemini-3.1-flash-lite', receiver.childrenOf(rewrite));
+    expect(call.attributes['sift.stage']).toBe('rewrite');
+    expect(call.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
   });
 
   it('shows each uploaded file with parse, chunk, embed and store', () => {
