@@ -4,11 +4,12 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { declaredRoutes } from './http/declared-routes.js';
 import { withCallContext } from './auth/caller.js';
+import { buildOpenApiDocument } from './http/openapi-document.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { deferBodyErrors } from './http/error-envelope.js';
@@ -65,13 +66,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     new Logger('Auth').warn(`${route.method} ${route.path} declares neither @Needs(...) nor @PublicRoute(): only admin keys may call it.`);
   }
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Sift')
-    .setDescription('RAG service with a fast reranking layer: upload documents, search them, ask questions with cited answers.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
 

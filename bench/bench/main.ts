@@ -308,16 +308,21 @@ function tracingRows(result: TracingSummary): string[] {
   ];
 }
 
-/** `--only tracing`: ingest the corpus, then the tracing rows alone. */
-async function runTracingOnly(repoRoot: string, datasetDir: string, profile: Profile, log: (line: string) => void): Promise<TracingSummary | null> {
-  let workload: Workload;
+/** The profile's share of the dataset, or null (with the reason printed) when it cannot be read. */
+async function profileWorkload(datasetDir: string, profile: Profile): Promise<Workload | null> {
   try {
-    workload = await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
+    return await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
     console.error(`Dataset problem: ${error.message}`);
     return null;
   }
+}
+
+/** `--only tracing`: ingest the corpus, then the tracing rows alone. */
+async function runTracingOnly(repoRoot: string, datasetDir: string, profile: Profile, log: (line: string) => void): Promise<TracingSummary | null> {
+  const workload = await profileWorkload(datasetDir, profile);
+  if (!workload) return null;
   const sift = await openSiftContext();
   try {
     log(`ingesting ${workload.corpus.length} documents through IngestionService ...`);
@@ -476,14 +481,8 @@ async function main(): Promise<number> {
   // start says how much to trust absolute figures (the Sift / peer ratios suffer less).
   const loadAtStart = loadavg().map((value) => round(value, 2));
 
-  let workload: Workload;
-  try {
-    workload = await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
-  } catch (error) {
-    if (!(error instanceof DatasetError)) throw error;
-    console.error(`Dataset problem: ${error.message}`);
-    return 2;
-  }
+  const workload = await profileWorkload(datasetDir, profile);
+  if (!workload) return 2;
 
   if (scaleSizes) return runScale(repoRoot, datasetDir, workload, scaleSizes, loadAtStart, log, values.save);
 
