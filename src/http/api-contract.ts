@@ -29,6 +29,9 @@ export interface ContractOptions {
   public?: boolean;
 }
 
+/** What the key guard answers on every route that is not public: no key, a key without the role or scope, a key past its rate limit. */
+const KEY_FAILURES = [ErrorCode.Unauthorized, ErrorCode.Forbidden, ErrorCode.RateLimited];
+
 /** Failures of any route whose JSON body is parsed and validated. */
 export const JSON_BODY_FAILURES = [ErrorCode.MalformedJson, ErrorCode.BodyTooLarge, ErrorCode.ValidationFailed] as const;
 /** Failures of any route that reads or writes the store. */
@@ -42,6 +45,7 @@ export const PROVIDER_FAILURES = [
   ErrorCode.ProviderBadOutput,
   ErrorCode.ProviderTimeout,
   ErrorCode.ProviderNotConfigured,
+  ErrorCode.BudgetExceeded,
 ] as const;
 
 /** A response schema as the JSON Schema the document embeds (what Sift sends: `output`). */
@@ -63,7 +67,7 @@ export function Answers(successes: Record<number, SuccessSpec>, options: Contrac
     for (const type of spec.alsoAs ?? []) content[type] = {};
     return ApiResponse({ status: Number(status), description: spec.description, content, ...(spec.headers ? { headers: spec.headers } : {}) });
   });
-  const codes = new Set<ErrorCode>([...(options.fails ?? []), ErrorCode.Internal, ...(options.public ? [] : [ErrorCode.Unauthorized])]);
+  const codes = new Set<ErrorCode>([...(options.fails ?? []), ErrorCode.Internal, ...(options.public ? [] : KEY_FAILURES)]);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(httpStatusFor(code), [...(byStatus.get(httpStatusFor(code)) ?? []), code]);
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {

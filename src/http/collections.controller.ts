@@ -120,6 +120,8 @@ export class CollectionsController {
         ErrorCode.MalformedJson,
         ErrorCode.BodyTooLarge,
         ErrorCode.InvalidCollectionName,
+        // A key whose scope leaves the collection out is told it does not exist.
+        ErrorCode.CollectionNotFound,
         ErrorCode.InvalidSourceName,
         ErrorCode.DuplicateFileName,
         ErrorCode.NoFiles,

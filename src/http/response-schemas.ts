@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ErrorCode } from '../common/errors.js';
 import { JOB_STATES } from '../jobs/job-types.js';
+import { ROLES } from '../auth/roles.js';
 import type { AskResponse } from '../answer/answer-types.js';
 import type { SearchResponse } from '../retrieval/search-types.js';
 
@@ -124,6 +125,12 @@ export const usageReportSchema = z.looseObject({ rows: z.array(z.looseObject({ d
 
 export const healthSchema = z.strictObject({ status: z.literal('ok') });
 export const readySchema = z.strictObject({ status: z.literal('ready'), checks: z.looseObject({ store: z.literal('ok') }) });
+
+// Keys (admin): what the key store returns, never a secret except once, on creation.
+const apiKeySchema = z.looseObject({ name: z.string(), role: z.enum(ROLES) });
+export const keyCreatedSchema = z.strictObject({ key: apiKeySchema, secret: z.string() });
+export const keysListSchema = z.strictObject({ keys: z.array(apiKeySchema) });
+export const keyDeletedSchema = z.strictObject({ name: z.string(), deleted: z.literal(true) });
 
 /** Gateway and standard-API answers: open objects in their standard's shape. */
 export const openObjectSchema = z.looseObject({});

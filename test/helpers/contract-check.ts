@@ -4,8 +4,7 @@
 // serves at /docs/openapi.json, with Ajv: the path and method are documented, the status is,
 // the content type is, and a JSON body matches its schema (closed objects refuse fields the
 // document does not name). A file's suite fails after its tests when any answer did not.
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 
 interface OpenApiOperation {
   responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
@@ -32,12 +31,13 @@ export interface ContractViolation {
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
 class ServedContract {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly routes: Array<{ pattern: RegExp; template: string; operations: Record<string, OpenApiOperation> }>;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(document: OpenApiDocument) {
-    (addFormats as unknown as (ajv: Ajv2020) => void)(this.ajv);
+  constructor(
+    document: OpenApiDocument,
+    private readonly ajv: Ajv2020,
+  ) {
     this.ajv.addSchema({ $id: 'sift-openapi', components: document.components ?? {} });
     this.routes = Object.entries(document.paths).map(([template, operations]) => ({
       template,
@@ -122,7 +122,12 @@ export class ContractRecorder {
   private async loadContract(origin: string): Promise<ServedContract> {
     const response = await this.fetchImpl(`${origin}/docs/openapi.json`);
     if (!response.ok) throw new Error(`${origin}/docs/openapi.json answered ${response.status}`);
-    return new ServedContract((await response.json()) as OpenApiDocument);
+    const document = (await response.json()) as OpenApiDocument;
+    // Loaded on first use: most test files never talk to a Sift server.
+    const [{ Ajv2020 }, { default: addFormats }] = await Promise.all([import('ajv/dist/2020.js'), import('ajv-formats')]);
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
+    return new ServedContract(document, ajv);
   }
 
   /** Every recorded answer that breaks the contract of the server that gave it. */
