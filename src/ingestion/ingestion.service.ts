@@ -91,7 +91,7 @@ export class IngestionService {
         this.stats.recordParsed(format),
       );
       span.setAttribute('sift.ingest.format', parsed.format);
-      // Chunking ran in the same thread call; its span comes from the thread's own timings.
+      // Chunking ran in the same parser-process call; its span comes from that process's own timings.
       if (parsed.chunking) recordSpan('chunk', parsed.chunking.startedAt, parsed.chunking.endedAt, { 'sift.ingest.chunks': parsed.chunks.length });
       return parsed;
     });

@@ -20,7 +20,7 @@ export interface PreparedFile {
   format: DocumentFormat;
   title: string | null;
   chunks: ChunkDraft[];
-  /** When chunking ran, as wall-clock ms (comparable across threads), for its trace span. */
+  /** When chunking ran, as wall-clock ms (comparable across processes), for its trace span. */
   chunking?: { startedAt: number; endedAt: number };
 }
 
