@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Every answer the end-to-end suites get is checked against the served OpenAPI document.
+    setupFiles: ['test/helpers/contract-setup.ts'],
   },
 });

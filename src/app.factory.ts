@@ -4,17 +4,19 @@ import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { declaredRoutes } from './http/declared-routes.js';
 import { withCallContext } from './auth/caller.js';
+import { buildOpenApiDocument } from './http/openapi-document.js';
 import type { AppConfig } from './config/app-config.js';
 import { classifyBodyLimitBytes } from './gateway/classify/classify.service.js';
 import { deferBodyErrors } from './http/error-envelope.js';
 import { rerankApiBodyLimitBytes } from './reranking/rerank-api.service.js';
 import { MetricsService } from './observability/metrics.service.js';
-import { SiftLogger } from './observability/startup-logger.js';
+import { requestTelemetry } from './observability/request-telemetry.js';
+import { createLogger } from './observability/startup-logger.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from './store/vector-store.js';
 
@@ -29,7 +31,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // contract); it has to be set before the first route, on an instance of our own.
   const server = express();
   server.set('case sensitive routing', true);
-  const logger = new SiftLogger();
+  const logger = createLogger(config.values.LOG_FORMAT);
   logger.setLogLevels(logLevelsFrom(config.values.LOG_LEVEL));
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
     bodyParser: false,
@@ -63,28 +65,14 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   // with a slot for its caller, which the key guard fills and usage meters read.
   app.use((_request: Request, _response: Response, next: NextFunction) => withCallContext(next));
 
-  const metrics = app.get(MetricsService);
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    const started = performance.now();
-    response.on('finish', () => {
-      const route = request.route ? `${request.baseUrl}${String(request.route.path)}` : 'unmatched';
-      metrics.observeRequest(request.method, route, response.statusCode, (performance.now() - started) / 1000);
-    });
-    next();
-  });
+  app.use(requestTelemetry(app.get(MetricsService), logger, config.values.LOG_FORMAT));
 
   const undeclared = declaredRoutes(app).filter((route) => route.need === null);
   for (const route of undeclared) {
     new Logger('Auth').warn(`${route.method} ${route.path} declares neither @Needs(...) nor @PublicRoute(): only admin keys may call it.`);
   }
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Sift')
-    .setDescription('RAG service with a fast reranking layer: upload documents, search them, ask questions with cited answers.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, config), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
 

@@ -18,6 +18,7 @@ import { IngestionService } from './ingestion/ingestion.service.js';
 import { IngestionStats } from './ingestion/ingestion-stats.js';
 import { ParserProcesses } from './ingestion/parse-pool/parse-pool.js';
 import { MetricsService } from './observability/metrics.service.js';
+import { OpenTelemetryTracing } from './observability/tracing.js';
 import { createChatClient, createEmbeddingsClient, GENERATION_CHAT_CLIENT, RERANK_CHAT_CLIENT } from './providers/model-clients.js';
 import { ProviderHealth } from './providers/provider-health.js';
 import { SearchService } from './retrieval/search.service.js';
@@ -70,6 +71,7 @@ export class CoreModule {
         ShutdownHooks,
         // API keys, their rate limits and budgets (DATA_DIR/keys.sqlite).
         AuthService,
+        OpenTelemetryTracing,
         MetricsService,
         UsageLedger,
         UsageMeters,

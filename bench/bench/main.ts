@@ -9,7 +9,9 @@
 //   4. MiniSearch in its own child process: index time, query latency, nDCG@10, peak RSS;
 //   5. hybrid search on the Qdrant store (the fake Qdrant on loopback, fake embeddings), fused
 //      in Qdrant (one Query API call) and fused in Sift (two), in one run (`--only qdrant-hybrid`
-//      runs this step alone).
+//      runs this step alone);
+//   6. /search at concurrency 8 with OpenTelemetry off and on (exporting to a local OTLP
+//      receiver), two fresh servers on the same data (`--only tracing` runs this step alone).
 // Prints a table with a Sift ÷ peer ratio per figure and writes the same figures as JSON to
 // bench/results/local/<timestamp>.json and latest.json there (bench/results/ with --save).
 import { fork } from 'node:child_process';
@@ -33,6 +35,7 @@ import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
 import { startSiftServer } from './sift-server.js';
+import { measureTracingOverhead, type TracingOverheadResult } from './tracing-overhead.js';
 import { loadWorkload, type Workload } from './workload.js';
 
 const COLLECTION = 'bench';
@@ -277,12 +280,68 @@ async function measureSiftIn(sift: SiftContext, workload: Workload, profile: Pro
   };
 }
 
+function searchTarget(workload: Workload) {
+  return { path: `/v1/collections/${COLLECTION}/search`, bodies: workload.queries.map(([, query]) => ({ query, topK: SEARCH_TOP_K })) };
+}
+
+interface TracingSummary {
+  off: LatencySummary;
+  on: LatencySummary;
+  spansPerRequest: number;
+}
+
+function tracingSummary(result: TracingOverheadResult): TracingSummary {
+  return { off: summarize(result.off), on: summarize(result.on), spansPerRequest: round(result.spansPerRequest, 2) };
+}
+
+function tracingRows(result: TracingSummary): string[] {
+  const { off, on } = result;
+  return [
+    `OpenTelemetry: /search c=8, two fresh servers on the same data, tracing off and on (OTLP/HTTP to a local receiver, ${result.spansPerRequest} spans per request):`,
+    formatTable(
+      ['tracing', 'p50', 'p99', 'req/s', 'on / off (p50, p99)'],
+      [
+        ['off (default)', formatMs(off.p50Ms), formatMs(off.p99Ms), formatCount(off.requestsPerSecond), ''],
+        ['on', formatMs(on.p50Ms), formatMs(on.p99Ms), formatCount(on.requestsPerSecond), `${ratio(on.p50Ms, off.p50Ms).toFixed(2)}x, ${ratio(on.p99Ms, off.p99Ms).toFixed(2)}x`],
+      ],
+    ),
+  ];
+}
+
+/** The profile's share of the dataset, or null (with the reason printed) when it cannot be read. */
+async function profileWorkload(datasetDir: string, profile: Profile): Promise<Workload | null> {
+  try {
+    return await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
+  } catch (error) {
+    if (!(error instanceof DatasetError)) throw error;
+    console.error(`Dataset problem: ${error.message}`);
+    return null;
+  }
+}
+
+/** `--only tracing`: ingest the corpus, then the tracing rows alone. */
+async function runTracingOnly(repoRoot: string, datasetDir: string, profile: Profile, log: (line: string) => void): Promise<TracingSummary | null> {
+  const workload = await profileWorkload(datasetDir, profile);
+  if (!workload) return null;
+  const sift = await openSiftContext();
+  try {
+    log(`ingesting ${workload.corpus.length} documents through IngestionService ...`);
+    await ingestCorpus(sift.ingestion, COLLECTION, workload.corpus);
+  } finally {
+    await sift.close({ keepData: true });
+  }
+  try {
+    return tracingSummary(await measureTracingOverhead(repoRoot, sift.dataDir, searchTarget(workload), profile.loadSeconds, log));
+  } finally {
+    rmSync(sift.dataDir, { recursive: true, force: true });
+  }
+}
+
 async function measureHttp(repoRoot: string, dataDir: string, workload: Workload, profile: Profile, log: (line: string) => void) {
   log('starting node dist/src/main.js (one process) ...');
   const server = await startSiftServer(repoRoot, dataDir);
   const target = { host: server.host, port: server.port };
-  const searchBodies = workload.queries.map(([, query]) => ({ query, topK: SEARCH_TOP_K }));
-  const search = { ...target, path: `/v1/collections/${COLLECTION}/search`, bodies: searchBodies };
+  const search = { ...target, ...searchTarget(workload) };
   const ask = { ...target, path: `/v1/collections/${COLLECTION}/ask`, bodies: workload.queries.map(([, question]) => ({ question })) };
   const maxRequests = 50_000;
   let single;
@@ -368,7 +427,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
     );
     return 0;
   }
@@ -392,8 +451,8 @@ async function main(): Promise<number> {
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
   const log = (line: string) => console.error(line);
-  if (values.only !== undefined && values.only !== 'qdrant-hybrid' && values.only !== 'heavy-ingest' && values.only !== 'key-check') {
-    console.error(`--only takes qdrant-hybrid, heavy-ingest or key-check (got "${values.only}")`);
+  if (values.only !== undefined && values.only !== 'qdrant-hybrid' && values.only !== 'heavy-ingest' && values.only !== 'key-check' && values.only !== 'tracing') {
+    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check or tracing (got "${values.only}")`);
     return 2;
   }
   if (values.only === 'key-check') {
@@ -411,27 +470,29 @@ async function main(): Promise<number> {
     console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...qdrantHybridRows(result), '', JSON.stringify(result)].join('\n'));
     return 0;
   }
+  if (values.only === 'tracing') {
+    const result = await runTracingOnly(repoRoot, datasetDir, profile, log);
+    if (result === null) return 2;
+    console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...tracingRows(result), '', JSON.stringify(result)].join('\n'));
+    return 0;
+  }
   const started = performance.now();
   // Other work on a shared 2-core machine shows up in every latency; the load average at the
   // start says how much to trust absolute figures (the Sift / peer ratios suffer less).
   const loadAtStart = loadavg().map((value) => round(value, 2));
 
-  let workload: Workload;
-  try {
-    workload = await loadWorkload(datasetDir, { documents: profile.documentLimit, queries: profile.queryLimit });
-  } catch (error) {
-    if (!(error instanceof DatasetError)) throw error;
-    console.error(`Dataset problem: ${error.message}`);
-    return 2;
-  }
+  const workload = await profileWorkload(datasetDir, profile);
+  if (!workload) return 2;
 
   if (scaleSizes) return runScale(repoRoot, datasetDir, workload, scaleSizes, loadAtStart, log, values.save);
 
   const sift = await measureSift(workload, profile, log);
   let http;
   let rerank: RerankLatencyResult;
+  let tracing: TracingSummary;
   try {
     http = await measureHttp(repoRoot, sift.dataDir, workload, profile, log);
+    tracing = tracingSummary(await measureTracingOverhead(repoRoot, sift.dataDir, searchTarget(workload), profile.loadSeconds, log));
     log(`rerank: ${profile.rerankQueries} queries, listwise tournament vs sliding window, model latency ${RERANK.modelLatencyMs} ms ...`);
     rerank = await measureRerankLatency({
       dataDir: sift.dataDir,
@@ -480,6 +541,7 @@ async function main(): Promise<number> {
       qdrantHybrid,
       heavyIngest,
       keyCheck,
+      tracing,
     },
     peer: {
       ...peer,
@@ -590,6 +652,7 @@ type Results = {
     qdrantHybrid: QdrantHybridResult;
     heavyIngest: HeavyIngestResult;
     keyCheck: KeyCheckResult;
+    tracing: TracingSummary;
   };
   peer: PeerResult;
   ratios: Record<string, number | null>;
@@ -679,6 +742,8 @@ function printTable(results: Results): void {
       ),
       '',
       ...keyCheckRows(sift.keyCheck),
+      '',
+      ...tracingRows(sift.tracing),
       '',
       `PDF ingest (${sift.pdf.pages} pages, ${sift.pdf.chunks} chunks): ${formatCount(sift.pdf.ingestPagesPerSecond)} pages/s ingest, ${formatCount(sift.pdf.parsePagesPerSecond)} pages/s text extraction, peak RSS ${mib(sift.pdf.peakRssBytes)}`,
       '',

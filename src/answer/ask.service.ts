@@ -53,7 +53,7 @@ export class AskService {
   async ask(collection: string, request: AskRequest, options: AskOptions = {}): Promise<AskResponse> {
     const info = await this.assertAskable(collection, request);
     const history = request.history ?? [];
-    const trace = new TraceRecorder();
+    const trace = new TraceRecorder({ 'sift.collection': info.name });
     const meter = this.meters.start();
     const rewrite = await this.rewriter.rewrite(request.question, history, trace, meter, options.signal);
     const retrieved = await this.search.retrieve(info, { query: rewrite.query, topK: request.topK, candidates: request.candidates, filter: request.filter, rerank: request.rerank }, trace, meter);

@@ -120,6 +120,21 @@ export const configSchema = z.object({
   CHUNK_TOKENS: positiveInt(300),
   CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(40),
   LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  /** `json`: one JSON object per line (for log shippers); `pretty`: lines for a person. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('pretty'),
+
+  // OpenTelemetry (the standard variables): set an endpoint to export spans over OTLP/HTTP.
+  // The exporter also reads OTEL_EXPORTER_OTLP_HEADERS, _TIMEOUT and _COMPRESSION itself, and
+  // OTEL_RESOURCE_ATTRIBUTES adds resource attributes.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Overrides the traces address (the full URL, `/v1/traces` included). */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('sift'),
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  /** always_on | always_off | traceidratio | parentbased_always_on (default) | parentbased_always_off | parentbased_traceidratio */
+  OTEL_TRACES_SAMPLER: z.enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio']).default('parentbased_always_on'),
+  /** The ratio for the *traceidratio samplers, 0 to 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 
   // Model providers, chosen per stage. `none` is always valid: Sift then says what it does without.
   EMBEDDINGS_PROVIDER: provider,

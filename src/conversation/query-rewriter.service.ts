@@ -33,12 +33,14 @@ export class QueryRewriter {
 
   /** The query for `question`, recorded in the trace as stage `rewrite`; the question itself when there is no history. */
   async rewrite(question: string, history: readonly ConversationTurn[], trace: TraceRecorder, meter: UsageMeter, signal?: AbortSignal): Promise<QueryRewrite> {
-    const started = performance.now();
-    const result = history.length === 0 ? { query: question, method: 'none' as const, carried: [], cached: false } : await this.rewriteFollowUp(question, history, meter, signal);
-    const detail: Record<string, unknown> = { method: result.method, query: result.query, cached: result.cached };
-    if (result.carried.length > 0) detail.carried = result.carried;
-    if (result.reason) detail.reason = result.reason;
-    if (history.length > 0) trace.record('rewrite', performance.now() - started, detail);
+    const detailOf = (rewrite: QueryRewrite) => {
+      const detail: Record<string, unknown> = { method: rewrite.method, query: rewrite.query, cached: rewrite.cached };
+      if (rewrite.carried.length > 0) detail.carried = rewrite.carried;
+      if (rewrite.reason) detail.reason = rewrite.reason;
+      return detail;
+    };
+    const result: QueryRewrite =
+      history.length === 0 ? { query: question, method: 'none', carried: [], cached: false } : await trace.time('rewrite', () => this.rewriteFollowUp(question, history, meter, signal), detailOf);
     if (result.reason) trace.note(`Query rewrite by rule: ${result.reason}.`);
     return result;
   }

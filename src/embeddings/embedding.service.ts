@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { AppConfig } from '../config/app-config.js';
 import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
+import { inModelCallSpan } from '../observability/spans.js';
 import { withRetries } from '../providers/retry.js';
 import type { StageModel } from '../providers/provider-types.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
@@ -83,7 +84,11 @@ export class EmbeddingService {
     return { vector: vector!, cached: false };
   }
 
-  private async call(
+  private call(client: EmbeddingsClient, meter: UsageMeter, texts: string[], expectedDimension: number | null, request: () => Promise<number[][]>): Promise<Float32Array[]> {
+    return inModelCallSpan('embeddings', 'embed', client.model, () => this.meteredCall(client, meter, texts, expectedDimension, request));
+  }
+
+  private async meteredCall(
     client: EmbeddingsClient,
     meter: UsageMeter,
     texts: string[],

@@ -15,7 +15,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FilesInterceptor } from '@nestjs/platform-express';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
@@ -28,6 +28,8 @@ import { RequestCaller } from './request-caller.js';
 import { Needs } from './route-needs.js';
 import { documentMetadataSchema, listDocumentsQuerySchema, type ListDocumentsQuery } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, PROVIDER_FAILURES, QueryParameters, STORE_FAILURES } from './api-contract.js';
+import * as responses from './response-schemas.js';
 
 function parseMetadataField(raw: unknown): DocumentMetadata {
   if (raw === undefined || raw === '') return {};
@@ -69,6 +71,7 @@ export class CollectionsController {
   @Get()
   @Needs('read')
   @ApiOperation({ summary: 'List collections with document and chunk counts (those in the key\'s scope)' })
+  @Answers({ 200: { description: 'Every collection', schema: responses.collectionsListSchema } }, { fails: STORE_FAILURES })
   async listCollections(@RequestCaller() caller: Caller) {
     const collections = await this.store.listCollections();
     return { collections: collections.filter((collection) => caller.scope.allows(collection.name)) };
@@ -77,6 +80,7 @@ export class CollectionsController {
   @Delete(':collection')
   @Needs('write', { collection: 'collection' })
   @ApiOperation({ summary: 'Delete a collection and every document in it' })
+  @Answers({ 200: { description: 'Deleted', schema: responses.collectionDeletedSchema } }, { fails: [...STORE_FAILURES, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound] })
   async deleteCollection(@Param('collection') collection: string) {
     assertCollectionName(collection);
     if (!(await this.store.deleteCollection(collection))) throw collectionNotFound(collection);
@@ -91,7 +95,6 @@ export class CollectionsController {
     summary: 'Upload documents (.txt, .md, .html, .pdf, .docx); each file is created, updated, unchanged or failed',
     description: 'More files than JOB_THRESHOLD_FILES, or more bytes than JOB_THRESHOLD_BYTES, answer 202 with a job to poll at GET /v1/jobs/{id}.',
   })
-  @ApiAcceptedResponse({ description: 'A background job took the upload: `{job}`, and `Location: /v1/jobs/{id}`' })
   @ApiConsumes('multipart/form-data')
   @ApiBody({
     schema: {
@@ -103,6 +106,39 @@ export class CollectionsController {
       },
     },
   })
+  @Answers(
+    {
+      200: { description: 'Every file stored (or unchanged)', schema: responses.uploadResultSchema },
+      202: { description: 'A background job took the upload; poll GET /v1/jobs/{id}', schema: responses.jobEnvelopeSchema, headers: { Location: { description: '/v1/jobs/{id}' } } },
+      207: { description: 'Some files stored, some failed: each says which and why', schema: responses.uploadResultSchema },
+    },
+    {
+      fails: [
+        ...STORE_FAILURES,
+        ...PROVIDER_FAILURES,
+        ErrorCode.ValidationFailed,
+        ErrorCode.MalformedJson,
+        ErrorCode.BodyTooLarge,
+        ErrorCode.InvalidCollectionName,
+        // A key whose scope leaves the collection out is told it does not exist.
+        ErrorCode.CollectionNotFound,
+        ErrorCode.InvalidSourceName,
+        ErrorCode.DuplicateFileName,
+        ErrorCode.NoFiles,
+        ErrorCode.TooManyFiles,
+        ErrorCode.EmptyFile,
+        ErrorCode.FileTooLarge,
+        ErrorCode.UnsupportedType,
+        ErrorCode.ContentMismatch,
+        ErrorCode.CorruptFile,
+        ErrorCode.NoText,
+        ErrorCode.EncryptedFile,
+        ErrorCode.FileTooComplex,
+        ErrorCode.AllFilesFailed,
+        ErrorCode.EmbeddingMismatch,
+      ],
+    },
+  )
   async upload(
     @Param('collection') collection: string,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
@@ -135,6 +171,8 @@ export class CollectionsController {
   @Get(':collection/documents')
   @Needs('read', { collection: 'collection' })
   @ApiOperation({ summary: 'List the documents of a collection' })
+  @QueryParameters(listDocumentsQuerySchema)
+  @Answers({ 200: { description: 'A page of documents', schema: responses.documentsListSchema } }, { fails: [...STORE_FAILURES, ErrorCode.ValidationFailed, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound] })
   async listDocuments(
     @Param('collection') collection: string,
     @Query(new ZodValidationPipe(listDocumentsQuerySchema, 'query string')) page: ListDocumentsQuery,
@@ -147,6 +185,7 @@ export class CollectionsController {
   @Get(':collection/documents/:id')
   @Needs('read', { collection: 'collection' })
   @ApiOperation({ summary: 'A document with its chunks' })
+  @Answers({ 200: { description: 'The document and its chunks', schema: responses.documentWithChunksSchema } }, { fails: [...STORE_FAILURES, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound, ErrorCode.DocumentNotFound] })
   async getDocument(@Param('collection') collection: string, @Param('id') id: string) {
     await this.assertCollectionExists(collection);
     const document = await this.store.getDocument(collection, id);
@@ -157,6 +196,7 @@ export class CollectionsController {
   @Delete(':collection/documents/:id')
   @Needs('write', { collection: 'collection' })
   @ApiOperation({ summary: 'Delete a document and its chunks' })
+  @Answers({ 200: { description: 'Deleted', schema: responses.documentDeletedSchema } }, { fails: [...STORE_FAILURES, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound, ErrorCode.DocumentNotFound] })
   async deleteDocument(@Param('collection') collection: string, @Param('id') id: string) {
     await this.assertCollectionExists(collection);
     if (!(await this.store.deleteDocument(collection, id))) throw this.documentNotFound(collection, id);

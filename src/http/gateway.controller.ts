@@ -25,6 +25,8 @@ import {
 import { Needs } from './route-needs.js';
 import { clientGone, streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, JSON_BODY_FAILURES, PROVIDER_FAILURES } from './api-contract.js';
+import { jobEnvelopeSchema, openObjectSchema } from './response-schemas.js';
 
 @ApiTags('gateway')
 @ApiBearerAuth()
@@ -44,6 +46,7 @@ export class GatewayController {
   @ApiOperation({ summary: 'One message to a configured chat model → {response, model, usage}; `stream: true` gives server-sent events (token…, done)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: jsonSchemaOf(chatRequestSchema) })
+  @Answers({ 200: { description: '{response, model, usage}, or server-sent events (token…, done) when streamed', schema: openObjectSchema, alsoAs: ['text/event-stream'] } }, { fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.MessageTooLong, ErrorCode.MaxTokensTooLarge, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured] })
   async chat(@Body(new ZodValidationPipe(chatRequestSchema)) body: ChatRequestBody, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     // Limits and the model choice are checked before a stream opens, so they fail as plain JSON.
     const prepared = this.chatService.prepare({
@@ -72,6 +75,10 @@ export class GatewayController {
   @ApiOperation({ summary: 'A prompt about one image (multipart `image`, or `image_url` fetched with limits and an address policy) → {response, model, image, usage}' })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ schema: jsonSchemaOf(visionRequestSchema) })
+  @Answers(
+    { 200: { description: '{response, model, image, usage}', schema: openObjectSchema } },
+    { fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.MessageTooLong, ErrorCode.MaxTokensTooLarge, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured, ErrorCode.FileTooLarge, ErrorCode.UnsupportedType, ErrorCode.ContentMismatch, ErrorCode.CorruptFile, ErrorCode.ImageUrlRefused, ErrorCode.ImageFetchFailed] },
+  )
   async vision(@UploadedFile() file: Express.Multer.File | undefined, @Body() raw: unknown, @Res({ passthrough: true }) response: Response) {
     const body = new ZodValidationPipe(visionRequestSchema).transform(raw);
     if (file && body.image_url) throw new SiftError(ErrorCode.ValidationFailed, 'Send one image: either the multipart field "image" or "image_url", not both.');
@@ -90,6 +97,13 @@ export class GatewayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'One label per text, in input order, from batched parallel model calls; large requests answer 202 with a background job' })
   @ApiBody({ schema: jsonSchemaOf(classifyRequestSchema) })
+  @Answers(
+    {
+      200: { description: '{results, counts, summary, failures, usage}', schema: openObjectSchema },
+      202: { description: 'A background job took the texts; poll GET /v1/jobs/{id}', schema: jobEnvelopeSchema, headers: { Location: { description: '/v1/jobs/{id}' } } },
+    },
+    { fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.TooManyTexts, ErrorCode.TextTooLong, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured] },
+  )
   async classify(@Body(new ZodValidationPipe(classifyRequestSchema)) body: ClassifyRequestBody, @Res({ passthrough: true }) response: Response) {
     const task = this.classifyService.prepare({
       texts: body.texts,
@@ -112,6 +126,7 @@ export class GatewayController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Tokens and cost per request and per month for a model, from token counts or sample texts, compared across the configured models' })
   @ApiBody({ schema: jsonSchemaOf(estimateRequestSchema) })
+  @Answers({ 200: { description: 'Tokens and cost per request and per month, and the comparison with every configured model', schema: openObjectSchema } }, { fails: [...JSON_BODY_FAILURES, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured] })
   estimate(@Body(new ZodValidationPipe(estimateRequestSchema)) body: EstimateRequestBody) {
     return this.estimateService.estimate({
       provider: body.provider,

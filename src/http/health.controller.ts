@@ -1,6 +1,6 @@
 // Probes and metrics: open without an API key so that orchestrators and scrapers need no secret.
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { MetricsService } from '../observability/metrics.service.js';
@@ -8,8 +8,10 @@ import { ProviderHealth } from '../providers/provider-health.js';
 import { VECTOR_STORE, type VectorStore } from '../store/vector-store.js';
 import { SHARED_REDIS, type SharedRedis } from '../shared-state/shared-redis.js';
 import { PublicRoute } from './public-route.js';
+import { Answers } from './api-contract.js';
+import * as responses from './response-schemas.js';
 
-@ApiExcludeController()
+@ApiTags('operations')
 @PublicRoute()
 @Controller()
 export class HealthController {
@@ -21,12 +23,14 @@ export class HealthController {
   ) {}
 
   @Get('healthz')
+  @Answers({ 200: { description: 'The process answers', schema: responses.healthSchema } }, { public: true })
   health() {
     return { status: 'ok' };
   }
 
   /** Ready when the store answers, Redis (with REDIS_URL) answers and every configured model provider can be reached. */
   @Get('readyz')
+  @Answers({ 200: { description: 'The store and every configured model provider answer', schema: responses.readySchema } }, { public: true, fails: [ErrorCode.StoreUnavailable, ErrorCode.ProviderUnavailable] })
   async ready() {
     try {
       await this.store.checkHealth();
@@ -47,6 +51,7 @@ export class HealthController {
   }
 
   @Get('metrics')
+  @Answers({ 200: { description: 'Prometheus text exposition', contentType: 'text/plain' } }, { public: true })
   async metricsText(@Res() response: Response) {
     const { contentType, body } = await this.metrics.render();
     response.setHeader('Content-Type', contentType);

@@ -11,6 +11,8 @@ import { RequestCaller } from './request-caller.js';
 import { Needs } from './route-needs.js';
 import { listJobsQuerySchema, type ListJobsQuery } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, QueryParameters } from './api-contract.js';
+import * as responses from './response-schemas.js';
 
 /** A key sees the jobs it submitted and those on collections in its scope; a key for all collections sees every job. */
 function jobsVisibleTo(caller: Caller): ((owner: JobOwner) => boolean) | undefined {
@@ -27,6 +29,8 @@ export class JobsController {
 
   @Get()
   @ApiOperation({ summary: 'Jobs, newest first, optionally of one state and kind: state and progress without per-item results' })
+  @QueryParameters(listJobsQuerySchema)
+  @Answers({ 200: { description: 'A page of jobs', schema: responses.jobsListSchema } }, { fails: [ErrorCode.ValidationFailed] })
   listJobs(@Query(new ZodValidationPipe(listJobsQuerySchema, 'query string')) query: ListJobsQuery, @RequestCaller() caller: Caller) {
     const { state, kind, limit, offset } = query;
     const { jobs, total } = this.runner.list({ state, kind }, { limit, offset }, jobsVisibleTo(caller));
@@ -35,6 +39,7 @@ export class JobsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A background job: state (queued, running, succeeded, failed, interrupted), progress and per-item results' })
+  @Answers({ 200: { description: 'The job', schema: responses.jobEnvelopeSchema } }, { fails: [ErrorCode.JobNotFound] })
   getJob(@Param('id') id: string, @RequestCaller() caller: Caller) {
     // A job the key may not see answers as an unknown one.
     const job = this.runner.view(id, jobsVisibleTo(caller));

@@ -9,6 +9,8 @@ import { KeyExistsError } from '../auth/key-store.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
 import { jsonSchemaOf } from './request-schemas.js';
 import { Needs } from './route-needs.js';
+import { Answers, JSON_BODY_FAILURES } from './api-contract.js';
+import * as responses from './response-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 @ApiTags('keys')
@@ -22,6 +24,7 @@ export class KeysController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a key with a name, role (admin, write, read), collection scope and optional rate limit and monthly budget; the secret is in this answer only' })
   @ApiBody({ schema: jsonSchemaOf(newKeySchema) })
+  @Answers({ 201: { description: 'The key and its secret (shown this once)', schema: responses.keyCreatedSchema } }, { fails: [...JSON_BODY_FAILURES, ErrorCode.KeyExists] })
   create(@Body(new ZodValidationPipe(newKeySchema)) body: NewKeyParsed) {
     try {
       const { key, secret } = this.auth.keys.create(body);
@@ -34,12 +37,14 @@ export class KeysController {
 
   @Get()
   @ApiOperation({ summary: 'Keys with their roles, scopes, limits, created and last-used times; never secrets' })
+  @Answers({ 200: { description: 'Every key, without secrets', schema: responses.keysListSchema } })
   list() {
     return { keys: this.auth.keys.list() };
   }
 
   @Delete(':name')
   @ApiOperation({ summary: 'Revoke a key: it stops working at once, in every worker process' })
+  @Answers({ 200: { description: 'Revoked', schema: responses.keyDeletedSchema } }, { fails: [ErrorCode.KeyNotFound] })
   revoke(@Param('name') name: string) {
     if (!this.auth.keys.delete(name)) throw new SiftError(ErrorCode.KeyNotFound, `No key is named "${name}".`);
     return { name, deleted: true };

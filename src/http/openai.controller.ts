@@ -19,6 +19,8 @@ import { chatCompletionRequestSchema, type ChatCompletionRequestBody } from './o
 import { jsonSchemaOf } from './request-schemas.js';
 import { clientGone, openEventStream } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, JSON_BODY_FAILURES, PROVIDER_FAILURES, STORE_FAILURES } from './api-contract.js';
+import { openObjectSchema } from './response-schemas.js';
 
 const logger = new Logger('HTTP');
 
@@ -40,6 +42,7 @@ export class OpenAiController {
 
   @Get('models')
   @ApiOperation({ summary: 'OpenAI model list: sift/<collection> per collection in the key\'s scope, the configured chat models, the rerank models' })
+  @Answers({ 200: { description: 'OpenAI model list', schema: openObjectSchema } }, { envelope: 'openai', fails: STORE_FAILURES })
   models(@RequestCaller() caller: Caller) {
     return this.modelsService.list((collection) => caller.scope.allows(collection));
   }
@@ -49,6 +52,10 @@ export class OpenAiController {
   @ApiOperation({ summary: 'OpenAI chat completions; model sift/<collection> answers from the collection with citations, other models are plain chat; `stream: true` gives chat.completion.chunk events' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: jsonSchemaOf(chatCompletionRequestSchema) })
+  @Answers(
+    { 200: { description: 'A chat.completion, or chat.completion.chunk events when streamed', schema: openObjectSchema, alsoAs: ['text/event-stream'] } },
+    { envelope: 'openai', fails: [...JSON_BODY_FAILURES, ...STORE_FAILURES, ...PROVIDER_FAILURES, ErrorCode.MaxTokensTooLarge, ErrorCode.MessageTooLong, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured, ErrorCode.UnsupportedParameter, ErrorCode.ConversationTooLong, ErrorCode.CollectionNotFound, ErrorCode.QueryTooLong, ErrorCode.EmbeddingMismatch] },
+  )
   async create(@Body(new ZodValidationPipe(chatCompletionRequestSchema)) body: ChatCompletionRequestBody, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const gone = clientGone(response);
     const prepared = await this.completions.prepare(body, gone);

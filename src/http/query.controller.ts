@@ -9,6 +9,9 @@ import { askRequestSchema, jsonSchemaOf, searchRequestSchema, type AskRequestBod
 import { Needs } from './route-needs.js';
 import { streamEvents } from './server-sent-events.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, JSON_BODY_FAILURES, STORE_FAILURES } from './api-contract.js';
+import * as responses from './response-schemas.js';
+import { ErrorCode } from '../common/errors.js';
 
 @ApiTags('query')
 @ApiBearerAuth()
@@ -24,6 +27,10 @@ export class QueryController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Ranked passages for a query (BM25, or hybrid BM25 + dense with embeddings), with scores, ranks, usage and a trace' })
   @ApiBody({ schema: jsonSchemaOf(searchRequestSchema) })
+  @Answers(
+    { 200: { description: 'Ranked passages', schema: responses.searchResponseSchema } },
+    { fails: [...JSON_BODY_FAILURES, ...STORE_FAILURES, ErrorCode.QueryTooLong, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound, ErrorCode.EmbeddingMismatch] },
+  )
   search(@Param('collection') collection: string, @Body(new ZodValidationPipe(searchRequestSchema)) body: SearchRequestBody) {
     return this.searchService.search(collection, body);
   }
@@ -33,6 +40,10 @@ export class QueryController {
   @ApiOperation({ summary: 'An answer to a question, citing the passages it comes from; `history` carries earlier turns (a follow-up is rewritten into a standalone query); `stream: true` gives server-sent events (sources, token…, done)' })
   @ApiProduces('application/json', 'text/event-stream')
   @ApiBody({ schema: jsonSchemaOf(askRequestSchema) })
+  @Answers(
+    { 200: { description: 'The answer, its citations, usage and trace; or server-sent events (sources, token…, reset, done) when streamed', schema: responses.askResponseSchema, alsoAs: ['text/event-stream'] } },
+    { fails: [...JSON_BODY_FAILURES, ...STORE_FAILURES, ErrorCode.QueryTooLong, ErrorCode.InvalidCollectionName, ErrorCode.CollectionNotFound, ErrorCode.EmbeddingMismatch, ErrorCode.ConversationTooLong] },
+  )
   async ask(
     @Param('collection') collection: string,
     @Body(new ZodValidationPipe(askRequestSchema)) body: AskRequestBody,

@@ -198,6 +198,8 @@ export type SearchRequestBody = z.infer<typeof searchRequestSchema>;
 export type AskRequestBody = z.infer<typeof askRequestSchema>;
 export type ListDocumentsQuery = z.infer<typeof listDocumentsQuerySchema>;
 
+/** A request schema as the JSON Schema the OpenAPI document embeds (what a client sends: `input`). */
 export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return json;
 }

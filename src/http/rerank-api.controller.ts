@@ -8,6 +8,9 @@ import { ErrorEnvelope } from './error-envelope.js';
 import { Needs } from './route-needs.js';
 import { jsonSchemaOf, rerankApiRequestSchema, type RerankApiRequestBody } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { ErrorCode } from '../common/errors.js';
+import { Answers, JSON_BODY_FAILURES, PROVIDER_FAILURES } from './api-contract.js';
+import { openObjectSchema } from './response-schemas.js';
 
 const pipe = new ZodValidationPipe(rerankApiRequestSchema);
 
@@ -37,6 +40,7 @@ export class RerankApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cohere v1 / Jina rerank: {query, documents, top_n?, return_documents?, model?} → {id, results:[{index, relevance_score, document?}], meta, usage}' })
   @ApiBody({ schema: jsonSchemaOf(rerankApiRequestSchema) })
+  @Answers({ 200: { description: '{id, results: [{index, relevance_score, document?}], meta, usage}', schema: openObjectSchema } }, { envelope: 'cohere', fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.TooManyDocuments, ErrorCode.DocumentTooLong, ErrorCode.ModelNotAllowed, ErrorCode.UnsupportedParameter] })
   v1(@Body(pipe) body: RerankApiRequestBody) {
     return this.rerankApi.rerank(toRequest(body, '1'));
   }
@@ -45,6 +49,7 @@ export class RerankApiController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cohere v2 rerank (the path of Cohere\'s v2 client); the same answer as /v1/rerank, documents only with return_documents: true' })
   @ApiBody({ schema: jsonSchemaOf(rerankApiRequestSchema) })
+  @Answers({ 200: { description: '{id, results: [{index, relevance_score, document?}], meta, usage}', schema: openObjectSchema } }, { envelope: 'cohere', fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.TooManyDocuments, ErrorCode.DocumentTooLong, ErrorCode.ModelNotAllowed, ErrorCode.UnsupportedParameter] })
   v2(@Body(pipe) body: RerankApiRequestBody) {
     return this.rerankApi.rerank(toRequest(body, '2'));
   }

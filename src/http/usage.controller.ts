@@ -6,6 +6,9 @@ import { RequestCaller } from './request-caller.js';
 import { Needs } from './route-needs.js';
 import { usageQuerySchema, type UsageQueryParams } from './request-schemas.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
+import { Answers, QueryParameters } from './api-contract.js';
+import * as responses from './response-schemas.js';
+import { ErrorCode } from '../common/errors.js';
 
 @ApiTags('usage')
 @ApiBearerAuth()
@@ -16,6 +19,8 @@ export class UsageController {
   @Get()
   @Needs('read')
   @ApiOperation({ summary: 'Model tokens and estimated cost by day, stage, provider and model (and key, with groupBy=key); an admin key sees every key\'s calls, another key its own' })
+  @QueryParameters(usageQuerySchema)
+  @Answers({ 200: { description: 'Rows by day, stage, provider and model, and totals', schema: responses.usageReportSchema } }, { fails: [ErrorCode.ValidationFailed] })
   async usage(@Query(new ZodValidationPipe(usageQuerySchema, 'query string')) query: UsageQueryParams, @RequestCaller() caller: Caller) {
     const ownOnly = caller.role !== 'admin';
     return this.ledger.aggregate({ from: query.from, to: query.to, groupByKey: query.groupBy === 'key', ...(ownOnly ? { key: caller.keyName ?? '' } : {}) });

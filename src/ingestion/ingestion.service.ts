@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { assertCollectionName } from '../common/collection-name.js';
 import { VECTOR_STORE, type DocumentMetadata, type DocumentWrite, type VectorStore, type WriteOutcome } from '../store/vector-store.js';
+import { inSpan, recordSpan } from '../observability/spans.js';
 import { documentFingerprint, documentIdFor } from './document-identity.js';
 import { chunkDocument } from './chunking/chunker.js';
 import { parseDocument } from './parsers/parse-document.js';
@@ -69,6 +70,15 @@ export class IngestionService {
   async ingestFile(file: FileToIngest): Promise<IngestResult> {
     const collection = assertCollectionName(file.collection);
     const source = sanitizeSourceName(file.fileName);
+    const attributes = { 'sift.collection': collection, 'sift.ingest.source': source, 'sift.ingest.bytes': file.bytes.byteLength };
+    return inSpan('ingest.file', attributes, async (span) => {
+      const result = await this.ingestCheckedFile(collection, source, file);
+      span.setAttributes({ 'sift.ingest.status': result.status, 'sift.ingest.chunks': result.chunkCount });
+      return result;
+    });
+  }
+
+  private async ingestCheckedFile(collection: string, source: string, file: FileToIngest): Promise<IngestResult> {
     const metadata = file.metadata ?? {};
     const fingerprint = this.fingerprintOf(file.bytes, metadata);
     const unchanged = await this.unchangedDocument(collection, source, fingerprint);
@@ -76,9 +86,15 @@ export class IngestionService {
 
     // Detecting, decoding, parsing and chunking happen in a parser process, within limits.
     const { docxMaxExpandedBytes, htmlMaxDepth } = this.config.parsing;
-    const prepared = await this.parser.prepare({ source, bytes: file.bytes, chunking: this.config.chunking, limits: { docxMaxExpandedBytes, htmlMaxDepth } }, (format) =>
-      this.stats.recordParsed(format),
-    );
+    const prepared = await inSpan('parse', {}, async (span) => {
+      const parsed = await this.parser.prepare({ source, bytes: file.bytes, chunking: this.config.chunking, limits: { docxMaxExpandedBytes, htmlMaxDepth } }, (format) =>
+        this.stats.recordParsed(format),
+      );
+      span.setAttribute('sift.ingest.format', parsed.format);
+      // Chunking ran in the same parser-process call; its span comes from that process's own timings.
+      if (parsed.chunking) recordSpan('chunk', parsed.chunking.startedAt, parsed.chunking.endedAt, { 'sift.ingest.chunks': parsed.chunks.length });
+      return parsed;
+    });
     return this.write(collection, source, prepared, fingerprint, file.bytes.byteLength, metadata);
   }
 
@@ -167,7 +183,7 @@ export class IngestionService {
     metadata: DocumentMetadata,
   ): Promise<IngestResult> {
     const prepared = await this.prepareWrite(collection, source, parsed, fingerprint, sizeBytes, metadata);
-    return this.resultOf(prepared, await this.store.putDocument(prepared.document));
+    return this.resultOf(prepared, await inSpan('store', { 'sift.collection': collection }, () => this.store.putDocument(prepared.document)));
   }
 
   /** With a model configured, embeds: everything but the store write. */
@@ -182,7 +198,7 @@ export class IngestionService {
     const { chunks } = parsed;
     // Embeddings come before the write: if the provider fails, nothing of this version lands.
     const meter = this.meters.start();
-    const embedded = this.embeddings.model ? await this.embed(collection, parsed.title, chunks, meter) : chunks;
+    const embedded = this.embeddings.model ? await inSpan('embed', { 'sift.ingest.chunks': chunks.length }, () => this.embed(collection, parsed.title, chunks, meter)) : chunks;
     const document: DocumentWrite = {
       id: documentIdFor(collection, source),
       collection,

@@ -1,4 +1,5 @@
-// Nest's own start-up lines (modules initialised, ~30 "Mapped {…} route" lines) drown the
+// The process's logger: `LOG_FORMAT=json` writes one JSON object per line (for log shippers),
+// `pretty` lines for a person. Nest's own start-up lines (modules initialised, ~30 "Mapped {…} route" lines) drown the
 // few that help a newcomer. They are framework detail: shown at LOG_LEVEL=debug, not before.
 import { ConsoleLogger } from '@nestjs/common';
 
@@ -13,4 +14,11 @@ export class SiftLogger extends ConsoleLogger {
     }
     super.log(message, ...rest);
   }
+}
+
+/** Keys whose values never reach a log line, in structured params at any depth. */
+const SECRET_KEYS = ['authorization', 'apiKey', 'api_key', 'key', 'password', 'token', 'secret', 'GOOGLE_API_KEY', 'QDRANT_API_KEY', 'SIFT_API_KEYS'];
+
+export function createLogger(format: 'json' | 'pretty'): SiftLogger {
+  return format === 'json' ? new SiftLogger({ json: true, flattenParams: true, redact: SECRET_KEYS }) : new SiftLogger({ redact: SECRET_KEYS });
 }

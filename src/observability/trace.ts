@@ -1,5 +1,10 @@
 // The per-request trace every query returns: what ran, how long it took, and anything that
-// degraded along the way, so a client can see why an answer looks the way it does.
+// degraded along the way, so a client can see why an answer looks the way it does. Each stage
+// is also an OpenTelemetry span (spans.ts), so the same story reaches Jaeger, Tempo & co.;
+// with tracing on, `traceId` names the trace to look for there.
+import { wallClockMs } from '../common/wall-clock.js';
+import type { Attributes } from '@opentelemetry/api';
+import { activeTraceId, addSpanNote, annotateActiveSpan, inSpan, recordSpan, stageAttributes } from './spans.js';
 
 export interface StageTrace {
   stage: string;
@@ -11,6 +16,8 @@ export interface QueryTrace {
   stages: StageTrace[];
   notes: string[];
   totalMs: number;
+  /** The OpenTelemetry trace id of this request, when tracing is on. */
+  traceId?: string;
 }
 
 export class TraceRecorder {
@@ -18,26 +25,38 @@ export class TraceRecorder {
   private readonly stages: StageTrace[] = [];
   private readonly notes: string[] = [];
 
+  /** `attributes` go on every stage's span (the collection). */
+  constructor(private readonly attributes: Attributes = {}) {}
+
   async time<T>(stage: string, run: () => Promise<T>, detail?: (result: T) => Record<string, unknown>): Promise<T> {
-    const start = performance.now();
-    const result = await run();
-    const entry: StageTrace = { stage, ms: roundMs(performance.now() - start) };
-    if (detail) entry.detail = detail(result);
-    this.stages.push(entry);
-    return result;
+    return inSpan(stage, this.attributes, async () => {
+      const start = performance.now();
+      const result = await run();
+      const entry: StageTrace = { stage, ms: roundMs(performance.now() - start) };
+      if (detail) {
+        entry.detail = detail(result);
+        annotateActiveSpan(stageAttributes(stage, entry.detail));
+      }
+      this.stages.push(entry);
+      return result;
+    });
   }
 
   /** Records a stage timed by the caller (synchronous work). */
   record(stage: string, ms: number, detail?: Record<string, unknown>): void {
+    const now = wallClockMs();
+    recordSpan(stage, now - ms, now, { ...this.attributes, ...stageAttributes(stage, detail) });
     this.stages.push({ stage, ms: roundMs(ms), ...(detail ? { detail } : {}) });
   }
 
   note(message: string): void {
+    addSpanNote(message);
     this.notes.push(message);
   }
 
   finish(): QueryTrace {
-    return { stages: [...this.stages], notes: [...this.notes], totalMs: roundMs(performance.now() - this.started) };
+    const traceId = activeTraceId();
+    return { stages: [...this.stages], notes: [...this.notes], totalMs: roundMs(performance.now() - this.started), ...(traceId ? { traceId } : {}) };
   }
 }
 

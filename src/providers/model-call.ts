@@ -3,6 +3,7 @@
 // cannot be taken back), and a usage record whatever happens. Token counts the provider does
 // not report are estimated.
 import { Logger } from '@nestjs/common';
+import { inModelCallSpan } from '../observability/spans.js';
 import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
 import type { ChatCallOptions, ChatClient, ChatMessage, ChatReply } from './chat-client.js';
 import { classifyProviderError, providerError } from './provider-failure.js';
@@ -27,7 +28,11 @@ function estimatedUsage(messages: ChatMessage[], text: string): TokenUsage {
   return { inputTokens: estimateTokens(messages.map((message) => message.content).join('\n')), outputTokens: estimateTokens(text) };
 }
 
-export async function callModel(client: ChatClient, messages: ChatMessage[], options: ModelCallOptions): Promise<ChatReply> {
+export function callModel(client: ChatClient, messages: ChatMessage[], options: ModelCallOptions): Promise<ChatReply> {
+  return inModelCallSpan('chat', options.stage, client.model, () => meteredCall(client, messages, options));
+}
+
+async function meteredCall(client: ChatClient, messages: ChatMessage[], options: ModelCallOptions): Promise<ChatReply> {
   const { stage, meter, timeoutMs, maxRetries, signal: callerSignal, onToken, ...callOptions } = options;
   await meter.assertWithinBudget(`the ${stage} call`);
   const budget = AbortSignal.timeout(timeoutMs);

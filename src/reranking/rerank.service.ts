@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config.js';
 import type { ChatClient, ChatMessage } from '../providers/chat-client.js';
 import { RERANK_CHAT_CLIENT } from '../providers/model-clients.js';
+import { inModelCallSpan } from '../observability/spans.js';
 import { classifyProviderError } from '../providers/provider-failure.js';
 import type { StageModel } from '../providers/provider-types.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
@@ -153,6 +154,10 @@ export class RerankService {
   private async call(client: ChatClient, messages: ChatMessage[], schema: Record<string, unknown>, deadline: AbortSignal, counter: CallCounter, meter: UsageMeter): Promise<string> {
     // Over budget, the call is not made and reranking falls back to retrieval order.
     await meter.assertWithinBudget('reranking');
+    return inModelCallSpan('chat', 'rerank', client.model, () => this.meteredCall(client, messages, schema, deadline, counter, meter));
+  }
+
+  private async meteredCall(client: ChatClient, messages: ChatMessage[], schema: Record<string, unknown>, deadline: AbortSignal, counter: CallCounter, meter: UsageMeter): Promise<string> {
     const started = performance.now();
     counter.calls++;
     try {

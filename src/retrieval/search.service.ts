@@ -55,7 +55,7 @@ export class SearchService {
 
   async search(collection: string, request: SearchRequest): Promise<SearchResponse> {
     const info = await this.assertSearchable(collection, request.query, 'query');
-    return this.retrieve(info, request, new TraceRecorder(), this.meters.start());
+    return this.retrieve(info, request, new TraceRecorder({ 'sift.collection': info.name }), this.meters.start());
   }
 
   /** Retrieval without the request checks, for callers that made them already. */
@@ -130,13 +130,17 @@ export class SearchService {
   /** Reorders the top candidates with the rerank model; the rest follow in retrieval order. */
   private async rerank(query: string, retrieved: RankedChunk[], settings: ResolvedRerank, trace: TraceRecorder, meter: UsageMeter): Promise<RankedChunk[]> {
     const head = retrieved.slice(0, settings.candidates);
-    const outcome = await this.reranker.rerank(
-      query,
-      head.map((chunk) => ({ id: chunk.chunkId, text: chunk.text, contentHash: chunk.contentHash, retrievalRank: chunk.retrievalRank })),
-      settings,
-      meter,
+    const outcome = await trace.time(
+      'rerank',
+      () =>
+        this.reranker.rerank(
+          query,
+          head.map((chunk) => ({ id: chunk.chunkId, text: chunk.text, contentHash: chunk.contentHash, retrievalRank: chunk.retrievalRank })),
+          settings,
+          meter,
+        ),
+      (result) => ({ ...result.trace }),
     );
-    trace.record('rerank', outcome.trace.ms, { ...outcome.trace });
     if (outcome.trace.status === 'fallback' || outcome.trace.status === 'skipped') {
       trace.note(`Rerank ${outcome.trace.status}: ${outcome.trace.reason ?? 'no ranking'}; retrieval order kept.`);
       return retrieved;

@@ -4,6 +4,7 @@
 import { Logger } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { isSiftError, type SiftError } from '../common/errors.js';
+import { GenAi, annotateActiveSpan } from '../observability/spans.js';
 import type { ModelStage, StageModel, TokenUsage } from '../providers/provider-types.js';
 import type { PriceTable } from './price-table.js';
 import type { UsageLedger } from './usage-ledger.service.js';
@@ -69,6 +70,13 @@ export class UsageMeter {
     this.ledger.record(record);
     const budget = this.caller?.budget;
     if (budget) budget.charge({ tokens: record.totalTokens, usd: record.costUsd }).catch((error: unknown) => logger.error(`Could not charge key "${budget.keyName}": ${String(error)}`));
+    // Called inside the model call's span (observability/spans.ts): its usage and cost.
+    annotateActiveSpan({
+      [GenAi.inputTokens]: record.inputTokens,
+      [GenAi.outputTokens]: record.outputTokens,
+      'sift.usage.cost_usd': record.costUsd,
+      'sift.usage.estimated': record.estimated,
+    });
     return record;
   }
 

@@ -2,6 +2,7 @@
 // chunking. It is the CPU-heavy part of ingestion that a hostile or huge file can make
 // slow, so it runs in a parser process (see parse-pool.ts); it is pure, so the same code can
 // run anywhere and is tested directly.
+import { wallClockMs } from '../../common/wall-clock.js';
 import { decodeText, detectFormat } from '../detect-format.js';
 import { isBinaryFormat, type ChunkDraft, type ChunkingOptions, type DocumentFormat } from '../document-types.js';
 import { chunkDocument } from '../chunking/chunker.js';
@@ -19,6 +20,8 @@ export interface PreparedFile {
   format: DocumentFormat;
   title: string | null;
   chunks: ChunkDraft[];
+  /** When chunking ran, as wall-clock ms (comparable across processes), for its trace span. */
+  chunking?: { startedAt: number; endedAt: number };
 }
 
 /** `onDetected` hears the format once it is known, whether parsing then succeeds or not. */
@@ -28,5 +31,7 @@ export async function prepareFile(task: PrepareFileTask, onDetected?: (format: D
   onDetected?.(format);
   // Binary formats are containers with their own encodings inside; only text formats are decoded here.
   const parsed = isBinaryFormat(format) ? await parseDocumentBytes(format, bytes, source, limits) : parseDocument(format, decodeText(bytes, source), source, limits);
-  return { format: parsed.format, title: parsed.title, chunks: chunkDocument(parsed, task.chunking) };
+  const startedAt = wallClockMs();
+  const chunks = chunkDocument(parsed, task.chunking);
+  return { format: parsed.format, title: parsed.title, chunks, chunking: { startedAt, endedAt: wallClockMs() } };
 }
