@@ -179,7 +179,7 @@ export class CollectionsController {
   ) {
     await this.assertCollectionExists(collection);
     const { documents, total } = await this.store.listDocuments(collection, page);
-    return { collection, documents, total, limit: page.limit, offset: page.offset };
+    return { collection, documents, total, limit: page.limit, offset: page.offset, sort: page.sort, order: page.order };
   }
 
   @Get(':collection/documents/:id')

@@ -2,6 +2,7 @@
 // for the OpenAPI document is generated from the same definitions.
 import { z } from 'zod';
 import { JOB_STATES } from '../jobs/job-types.js';
+import { DOCUMENT_SORT_KEYS } from '../store/vector-store.js';
 
 const metadataValue = z.union([z.string().max(1000), z.number().finite(), z.boolean()]);
 /**
@@ -108,6 +109,8 @@ export type UsageQueryParams = z.infer<typeof usageQuerySchema>;
 export const listDocumentsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
+  sort: z.enum(DOCUMENT_SORT_KEYS).default('source'),
+  order: z.enum(['asc', 'desc']).default('asc'),
 });
 
 export const listJobsQuerySchema = z.object({

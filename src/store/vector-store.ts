@@ -108,6 +108,13 @@ export interface Page {
   offset: number;
 }
 
+/** Orders a document listing; ties (and the default) fall back to source, which is unique. */
+export const DOCUMENT_SORT_KEYS = ['source', 'updatedAt', 'createdAt', 'chunkCount', 'sizeBytes'] as const;
+export interface DocumentOrder {
+  sort?: (typeof DOCUMENT_SORT_KEYS)[number];
+  order?: 'asc' | 'desc';
+}
+
 export type WriteOutcome = 'created' | 'updated';
 
 export interface VectorStore {
@@ -128,7 +135,7 @@ export interface VectorStore {
    * in one transaction (then a failure leaves none of them written) for bulk-load speed.
    */
   putDocuments(documents: DocumentWrite[]): Promise<WriteOutcome[]>;
-  listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }>;
+  listDocuments(collection: string, page: Page & DocumentOrder): Promise<{ documents: StoredDocument[]; total: number }>;
   getDocument(collection: string, id: string): Promise<StoredDocument | null>;
   getChunks(collection: string, documentId: string): Promise<StoredChunk[]>;
   deleteDocument(collection: string, id: string): Promise<boolean>;

@@ -126,6 +126,17 @@ export function describeVectorStoreConformance(name: string, makeStore: () => Pr
         expect((await store.listDocuments('docs', { limit: 2, offset: 2 })).documents.map((d) => d.source)).toEqual(['c.txt']);
         expect(await store.listDocuments('nope', { limit: 10, offset: 0 })).toEqual({ documents: [], total: 0 });
       });
+
+      it('lists documents in the order asked for, ties broken by source, paged after sorting', async () => {
+        for (const [source, chunks] of [['a.txt', 2], ['b.txt', 3], ['c.txt', 1], ['d.txt', 3]] as const) {
+          await store.putDocument(doc({ source, chunks: Array.from({ length: chunks }, (_, i) => chunk(i, `part ${i} of ${source}`)) }));
+        }
+        const sources = async (order: Parameters<VectorStore['listDocuments']>[1]) => (await store.listDocuments('docs', order)).documents.map((d) => d.source);
+        expect(await sources({ limit: 10, offset: 0, sort: 'chunkCount', order: 'desc' })).toEqual(['d.txt', 'b.txt', 'a.txt', 'c.txt']);
+        expect(await sources({ limit: 10, offset: 0, sort: 'chunkCount', order: 'asc' })).toEqual(['c.txt', 'a.txt', 'b.txt', 'd.txt']);
+        expect(await sources({ limit: 2, offset: 1, sort: 'source', order: 'desc' })).toEqual(['c.txt', 'b.txt']);
+        expect(await sources({ limit: 1, offset: 0, sort: 'updatedAt', order: 'desc' })).toEqual(['d.txt']);
+      });
     });
 
     describe('replace', () => {

@@ -12,6 +12,7 @@ import { ErrorCode, SiftError } from '../../common/errors.js';
 import type {
   CollectionInfo,
   DocumentMetadata,
+  DocumentOrder,
   DocumentWrite,
   HybridSearchOptions,
   Page,
@@ -22,6 +23,7 @@ import type {
   VectorStore,
   WriteOutcome,
 } from '../vector-store.js';
+import { sortDocuments } from '../document-order.js';
 import { chunkPoint, readChunkPayload, toStoredChunk } from './chunk-points.js';
 import { isNotFound, QdrantConnection, type QdrantConnectionOptions } from './qdrant-connection.js';
 import { allOf, matchValue, metadataConditions, metadataPath } from './qdrant-filter.js';
@@ -194,9 +196,9 @@ export class QdrantVectorStore implements VectorStore {
     return existing ? 'updated' : 'created';
   }
 
-  async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
+  async listDocuments(collection: string, page: Page & DocumentOrder): Promise<{ documents: StoredDocument[]; total: number }> {
     await this.ensureRegistry();
-    const documents = await this.registry.listDocuments(collection);
+    const documents = sortDocuments(await this.registry.listDocuments(collection), page);
     return { documents: documents.slice(page.offset, page.offset + page.limit), total: documents.length };
   }
 

@@ -9,6 +9,7 @@ import { ErrorCode, SiftError } from '../../common/errors.js';
 import { analyze, analyzeQuery } from '../../retrieval/lexical-analyzer.js';
 import type {
   CollectionInfo,
+  DocumentOrder,
   DocumentWrite,
   MetadataFilter,
   Page,
@@ -23,6 +24,14 @@ import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type Chun
 import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
+
+const SORT_COLUMNS: Record<NonNullable<DocumentOrder['sort']>, string> = {
+  source: 'source',
+  updatedAt: 'updated_at',
+  createdAt: 'created_at',
+  chunkCount: 'chunk_count',
+  sizeBytes: 'size_bytes',
+};
 
 interface DocumentRow {
   id: string;
@@ -340,8 +349,11 @@ export class SqliteVectorStore implements VectorStore {
     this.lexicalChanges!.push(change);
   }
 
-  async listDocuments(collection: string, page: Page): Promise<{ documents: StoredDocument[]; total: number }> {
-    const rows = this.cachedStatement('SELECT * FROM documents WHERE collection = ? ORDER BY source LIMIT ? OFFSET ?')
+  async listDocuments(collection: string, page: Page & DocumentOrder): Promise<{ documents: StoredDocument[]; total: number }> {
+    // Column and direction come from fixed lists, never from the request's text.
+    const column = SORT_COLUMNS[page.sort ?? 'source'];
+    const direction = page.order === 'desc' ? 'DESC' : 'ASC';
+    const rows = this.cachedStatement(`SELECT * FROM documents WHERE collection = ? ORDER BY ${column} ${direction}, source ${direction} LIMIT ? OFFSET ?`)
       .all(collection, page.limit, page.offset) as DocumentRow[];
     const total = this.cachedStatement('SELECT count(*) FROM documents WHERE collection = ?').pluck().get(collection) as number;
     return { documents: rows.map(toStoredDocument), total };
