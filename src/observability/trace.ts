@@ -8,6 +8,8 @@ import { activeTraceId, addSpanNote, annotateActiveSpan, inSpan, recordSpan, sta
 
 export interface StageTrace {
   stage: string;
+  /** When the stage began, in ms after the request's trace began: stages that overlap (lexical and dense) show it. */
+  startMs: number;
   ms: number;
   detail?: Record<string, unknown>;
 }
@@ -32,7 +34,7 @@ export class TraceRecorder {
     return inSpan(stage, this.attributes, async () => {
       const start = performance.now();
       const result = await run();
-      const entry: StageTrace = { stage, ms: roundMs(performance.now() - start) };
+      const entry: StageTrace = { stage, startMs: roundMs(start - this.started), ms: roundMs(performance.now() - start) };
       if (detail) {
         entry.detail = detail(result);
         annotateActiveSpan(stageAttributes(stage, entry.detail));
@@ -42,11 +44,12 @@ export class TraceRecorder {
     });
   }
 
-  /** Records a stage timed by the caller (synchronous work). */
+  /** Records a stage timed by the caller, which has just finished it. */
   record(stage: string, ms: number, detail?: Record<string, unknown>): void {
     const now = wallClockMs();
     recordSpan(stage, now - ms, now, { ...this.attributes, ...stageAttributes(stage, detail) });
-    this.stages.push({ stage, ms: roundMs(ms), ...(detail ? { detail } : {}) });
+    const startMs = Math.max(0, performance.now() - this.started - ms);
+    this.stages.push({ stage, startMs: roundMs(startMs), ms: roundMs(ms), ...(detail ? { detail } : {}) });
   }
 
   note(message: string): void {
