@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { diskStorage } from 'multer';
 import { AppConfig } from './config/app-config.js';
+import { ConsoleModule } from './console/console.module.js';
 import { CoreModule } from './core.module.js';
 import { ApiKeyGuard } from './http/api-key.guard.js';
 import { CollectionsController } from './http/collections.controller.js';
@@ -19,6 +20,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { QueryController } from './http/query.controller.js';
 import { OpenAiController } from './http/openai.controller.js';
 import { RerankApiController } from './http/rerank-api.controller.js';
+import { SettingsController } from './http/settings.controller.js';
 import { UsageController } from './http/usage.controller.js';
 
 @Module({})
@@ -30,6 +32,8 @@ export class AppModule {
         CoreModule.forRoot(config),
         JobsModule,
         IngestUploadsModule,
+        // The web console: its own page routes and assets, none overlapping the API.
+        ConsoleModule.forRoot(config),
         MulterModule.register({
           // Files go to disk as they arrive, so memory does not grow with the size of an upload;
           // UploadSpool takes them from there (and clears what a stop left behind).
@@ -41,7 +45,7 @@ export class AppModule {
           limits: { fileSize: config.limits.uploadBytes, files: config.limits.uploadFiles, fields: 10, fieldSize: 64 * 1024 },
         }),
       ],
-      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController, KeysController],
+      controllers: [HealthController, CollectionsController, JobsController, QueryController, UsageController, GatewayController, RerankApiController, OpenAiController, KeysController, SettingsController],
       providers: [
         // The `classify` job kind; it registers with JobsModule's runner.
         ClassifyJobs,

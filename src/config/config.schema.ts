@@ -69,6 +69,10 @@ export const configSchema = z.object({
     .regex(/^[A-Za-z0-9_:.-]{0,64}$/, 'letters, digits and "_:.-" only (at most 64)')
     .default('sift:'),
   SIFT_API_KEYS: commaList,
+  /** The web console at `/` (static files of the built `web/` folder); `false` leaves `/` unanswered. */
+  SIFT_UI: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** Where the built console lives; unset is `dist/web` of this package (what `npm run build` writes). */
+  SIFT_UI_DIR: z.string().min(1).optional(),
   /** HTTP worker processes sharing the port (node:cluster); `auto` is one per core. */
   SIFT_WORKERS: z
     .string()

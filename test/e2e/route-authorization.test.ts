@@ -3,11 +3,13 @@
 // walked too; requests go out raw (node:http), so the client does not tidy the path first.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_PAGES } from '../../src/console/console-pages.js';
 import { startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
 
 const KEY = 'route-walk-key';
-/** Open by design: probes, metrics and the OpenAPI UI and documents. */
-const isPublicPath = (path: string) => ['/healthz', '/readyz', '/metrics'].includes(path) || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
+/** Open by design: probes, metrics, the OpenAPI UI and documents, and the web console's pages and assets (it asks for the key itself). */
+const CONSOLE_ROUTES = new Set<string>([...CONSOLE_PAGES, '/assets/:file'].map((path) => path.replace(':collection', 'walk').replace(':id', '00000000-0000-0000-0000-000000000000')));
+const isPublicPath = (path: string) => ['/healthz', '/readyz', '/metrics'].includes(path) || path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-') || CONSOLE_ROUTES.has(path);
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 interface RawResponse {

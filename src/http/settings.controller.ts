@@ -1,0 +1,19 @@
+// The server's setup as a client may see it (read only): providers and models per stage,
+// the store, retrieval and rerank defaults, limits.
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config.js';
+import { publicSettings } from '../config/public-settings.js';
+
+@ApiTags('settings')
+@ApiBearerAuth()
+@Controller('v1/settings')
+export class SettingsController {
+  constructor(private readonly config: AppConfig) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Which provider and model serve each stage, the store, retrieval and rerank defaults, and the limits (no secrets)' })
+  settings() {
+    return publicSettings(this.config);
+  }
+}
