@@ -5,7 +5,9 @@ describe('console formatting', () => {
   it('shows fractions of a cent with the digits that tell them apart, and nothing as $0', () => {
     expect(formatUsd(0)).toBe('$0');
     expect(formatUsd(0.000525)).toBe('$0.000525');
-    expect(formatUsd(0.00000315)).toBe('$3.15e-6');
+    expect(formatUsd(0.00000315)).toBe('$0.00000315');
+    expect(formatUsd(0.0000603)).toBe('$0.0000603');
+    expect(formatUsd(0.5)).toBe('$0.5');
     expect(formatUsd(262.5)).toBe('$262.50');
   });
 

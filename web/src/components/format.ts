@@ -18,9 +18,10 @@ export function formatMs(ms: number): string {
 /** Model costs are fractions of a cent: show enough digits to tell them apart, and $0 as such. */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
-  if (usd < 0.0001) return `$${usd.toExponential(2)}`;
-  if (usd < 1) return `$${usd.toFixed(6).replace(/0+$/, '')}`;
-  return `$${usd.toFixed(2)}`;
+  if (usd >= 1) return `$${usd.toFixed(2)}`;
+  // Three significant digits, written out: $0.0000603 reads better than $6.03e-5.
+  const decimals = Math.min(12, 2 - Math.floor(Math.log10(usd)));
+  return `$${usd.toFixed(decimals).replace(/0+$/, '').replace(/\.$/, '')}`;
 }
 
 export function formatScore(score: number | undefined): string {
