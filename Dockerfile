@@ -15,6 +15,8 @@ COPY .swcrc tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY ingest ./ingest
 COPY bench ./bench
+# The web console: built by `npm run build` into dist/web, served at / by the same process.
+COPY web ./web
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

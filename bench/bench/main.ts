@@ -34,6 +34,7 @@ import type { StandardApisResult } from './standard-apis.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
+import { consoleLoadRows, measureConsoleLoad } from './console-load.js';
 import { startSiftServer } from './sift-server.js';
 import { measureTracingOverhead, type TracingOverheadResult } from './tracing-overhead.js';
 import { loadWorkload, type Workload } from './workload.js';
@@ -427,7 +428,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing|console]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  --only console        the web console\'s gzipped size and navigation-to-interactive time in Chromium (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
     );
     return 0;
   }
@@ -451,8 +452,8 @@ async function main(): Promise<number> {
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
   const log = (line: string) => console.error(line);
-  if (values.only !== undefined && values.only !== 'qdrant-hybrid' && values.only !== 'heavy-ingest' && values.only !== 'key-check' && values.only !== 'tracing') {
-    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check or tracing (got "${values.only}")`);
+  if (values.only !== undefined && !['qdrant-hybrid', 'heavy-ingest', 'key-check', 'tracing', 'console'].includes(values.only)) {
+    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check, tracing or console (got "${values.only}")`);
     return 2;
   }
   if (values.only === 'key-check') {
@@ -463,6 +464,11 @@ async function main(): Promise<number> {
   if (values.only === 'heavy-ingest') {
     const result = await runHeavyIngest(repoRoot, log);
     console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...heavyIngestRows(result), '', JSON.stringify(result)].join('\n'));
+    return 0;
+  }
+  if (values.only === 'console') {
+    const result = await measureConsoleLoad(repoRoot, log);
+    console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...consoleLoadRows(result), '', JSON.stringify(result)].join('\n'));
     return 0;
   }
   if (values.only === 'qdrant-hybrid') {

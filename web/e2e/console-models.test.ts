@@ -64,10 +64,11 @@ describe('the console with models (fake Gemini)', () => {
     await question.fill('How much is reimbursed for a hotel night?');
     await question.press('Enter');
     // Part of the answer is on screen while the answer is still being written.
-    await page.waitForFunction(() => {
+    // (Code as text: it runs in the page, whose DOM this Node program's types do not describe.)
+    await page.waitForFunction(`(() => {
       const streaming = document.querySelector('[data-testid="streaming-answer"]');
-      return streaming?.closest('[aria-busy="true"]') && (streaming.textContent ?? '').length > 0;
-    });
+      return Boolean(streaming?.closest('[aria-busy="true"]')) && (streaming.textContent ?? '').length > 0;
+    })()`);
     const answer = page.getByRole('article', { name: 'Answer to: How much is reimbursed for a hotel night?' });
     await visible(answer.getByText('Generated answer'), 20_000);
     expect(await answer.locator('.answer-text').textContent()).toContain('180');
@@ -136,13 +137,11 @@ describe('the console with models (fake Gemini)', () => {
     for (const path of ['/collections', '/collections/handbook/ask', '/usage', '/settings']) {
       await phone.goto(`${sift.url}${path}`);
       await visible(phone.locator('main h1'));
-      const wider = await phone.evaluate(() =>
-        [...document.querySelectorAll('body *')]
-          .filter((element) => !element.closest('.table-scroll') && element.getBoundingClientRect().right > window.innerWidth + 1)
-          .map((element) => `${element.tagName.toLowerCase()}.${element.className} ends at ${Math.round(element.getBoundingClientRect().right)}`),
-      );
+      const wider = await phone.evaluate<string[]>(`[...document.querySelectorAll('body *')]
+        .filter((element) => !element.closest('.table-scroll') && element.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((element) => element.tagName.toLowerCase() + '.' + element.className + ' ends at ' + Math.round(element.getBoundingClientRect().right))`);
       expect(wider, path).toEqual([]);
-      expect(await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), path).toBeLessThanOrEqual(0);
+      expect(await phone.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'), path).toBeLessThanOrEqual(0);
     }
     await screenshot(phone, 'phone-ask');
     await phone.close();

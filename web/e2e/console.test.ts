@@ -59,7 +59,7 @@ describe('the console in a browser, no model configured', () => {
     const sources = () => page.locator('table.documents tbody th[scope="row"] a').allTextContents();
     expect(await sources()).toEqual(['kitchen.html', 'notes.txt', 'travel.md']);
     await page.getByRole('button', { name: 'Source' }).click();
-    await page.waitForFunction(() => document.querySelector('table.documents tbody th a')?.textContent === 'travel.md');
+    await visible(page.locator('table.documents tbody tr:first-child th a', { hasText: 'travel.md' }));
     expect(await sources()).toEqual(['travel.md', 'notes.txt', 'kitchen.html']);
     expect(await page.locator('th[aria-sort="descending"]').textContent()).toContain('Source');
     await screenshot(page, 'documents');
@@ -159,10 +159,10 @@ describe('the console in a browser, no model configured', () => {
     await page.goto(`${sift.url}/collections`);
     await visible(page.getByRole('heading', { name: 'Collections' }));
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to content');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Collections');
+    expect(await page.locator(':focus').textContent()).toBe('Collections');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await visible(page.getByRole('heading', { name: 'Jobs' }));
