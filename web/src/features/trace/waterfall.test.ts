@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { waterfallRows } from './waterfall.ts';
 
 describe('trace waterfall', () => {
-  it('places overlapping stages on one axis and gives each its tokens and cost', () => {
+  it('places overlapping stages on one axis in the order they began, and gives each its tokens and cost', () => {
     const rows = waterfallRows(
       {
         stages: [
+          { stage: 'lexical', startMs: 0.5, ms: 5, detail: { candidates: 30 } },
           { stage: 'embed-query', startMs: 0, ms: 20, detail: { cached: false } },
-          { stage: 'lexical', startMs: 0, ms: 5, detail: { candidates: 30 } },
           { stage: 'dense', startMs: 20, ms: 10, detail: { candidates: 30 } },
           { stage: 'rerank', startMs: 30, ms: 50, detail: { mode: 'listwise', status: 'complete', calls: 4, roundTrips: 2, failedCalls: 0, candidates: 12 } },
         ],
@@ -25,7 +25,7 @@ describe('trace waterfall', () => {
     );
     expect(rows.map((row) => [row.stage, row.left, row.width])).toEqual([
       ['embed-query', 0, 20],
-      ['lexical', 0, 5],
+      ['lexical', 0.5, 5],
       ['dense', 20, 10],
       ['rerank', 30, 50],
     ]);

@@ -52,6 +52,8 @@ export function waterfallRows(trace: Trace, usage?: UsageSummary): WaterfallRow[
     return { stage, startMs };
   });
   const span = Math.max(trace.totalMs, ...timed.map(({ stage, startMs }) => startMs + stage.ms), 0.01);
+  // The trace lists stages as they finished; a waterfall reads in the order they began.
+  timed.sort((a, b) => a.startMs - b.startMs);
   return timed.map(({ stage, startMs }) => {
     const spent = usageFor(stage.stage, usage);
     const sum = (pick: (entry: StageUsage) => number) => (spent.length > 0 ? spent.reduce((total, entry) => total + pick(entry), 0) : null);

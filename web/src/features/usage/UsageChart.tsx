@@ -21,7 +21,12 @@ export function UsageChart({ data, metric }: { data: UsageSeries; metric: UsageM
         height: 280,
         series: [{}, ...data.series.map((series, i) => ({ label: series.label, stroke: COLOURS[i % COLOURS.length], width: 2, points: { size: 7 }, value: (_: uPlot, value: number | null) => (value === null ? '—' : format(value)) }))],
         axes: [{}, { values: (_: uPlot, ticks: number[]) => ticks.map((tick) => format(tick)), size: 80 }],
-        scales: { x: { time: true } },
+        // A day of margin either side: one day of data would otherwise stretch the axis over years.
+        scales: {
+          x: { time: true, range: (): uPlot.Range.MinMax => [data.x[0]! - 86_400, data.x.at(-1)! + 86_400] },
+          // From zero, so heights compare.
+          y: { range: (_: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] },
+        },
       },
       [data.x, ...data.series.map((series) => series.values)],
       element,
