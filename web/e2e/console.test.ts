@@ -169,6 +169,38 @@ describe('the console in a browser, no model configured', () => {
     expect(new URL(page.url()).pathname).toBe('/jobs');
   });
 
+  it('sends the answered turns as history once the server\'s OpenAPI document says ask takes them', async () => {
+    const tab = await browser.newPage();
+    // A server with multi-turn ask lists `history` on the ask body; this one is made to say so.
+    await tab.route('**/docs/openapi.json', async (route) => {
+      const document = await (await route.fetch()).json();
+      document.paths['/v1/collections/{collection}/ask'].post.requestBody.content['application/json'].schema.properties.history = { type: 'array' };
+      await route.fulfill({ json: document });
+    });
+    const sent: unknown[] = [];
+    tab.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/ask')) sent.push(request.postDataJSON());
+    });
+    await tab.goto(`${sift.url}/collections/handbook/ask`);
+    await visible(tab.getByText('Follow-up questions are sent with the conversation so far'));
+    const question = tab.getByLabel('Question');
+    await question.fill('How much is reimbursed for a hotel night?');
+    await question.press('Enter');
+    await visible(tab.getByText('Extractive answer'));
+    await question.fill('And train tickets?');
+    await question.press('Enter');
+    await visible(tab.locator('.conversation > li').nth(1).locator('.answer-badges, [role="alert"]'));
+    expect(sent[0]).not.toHaveProperty('history');
+    expect(sent[1]).toMatchObject({
+      question: 'And train tickets?',
+      history: [
+        { role: 'user', content: 'How much is reimbursed for a hotel night?' },
+        { role: 'assistant', content: expect.stringContaining('180 euros') },
+      ],
+    });
+    await tab.close();
+  });
+
   it('reported no script error or blocked resource in any page', () => {
     expect(browser.problems).toEqual([]);
   });
