@@ -97,7 +97,7 @@ export function logStartup(config: AppConfig, address: string, keys: { keysRequi
       ? `API keys: ${config.apiKeys.length} in SIFT_API_KEYS, ${storedKeys} in ${config.dataDir}/keys.sqlite; API routes need "Authorization: Bearer <key>".`
       : 'API keys: none; the API is open to anyone who can reach this address (create a key with `npm run keys -- create`).',
   );
-  logger.log(`Listening on ${address}: API at ${address}/v1, OpenAPI docs at ${address}/docs`);
+  logger.log(`Listening on ${address}: API at ${address}/v1, OpenAPI docs at ${address}/docs${config.values.SIFT_UI ? `, web console at ${address}/` : ''}`);
   const auth = keysRequired ? " -H 'authorization: Bearer <key>'" : '';
   logger.log(`Try it (from the repository): curl -s${auth} -F files=@examples/travel.md ${address}/v1/collections/handbook/documents`);
 }
