@@ -4,24 +4,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { RunningSift } from '../../test/helpers/sift-server.js';
-import { launchChromium, type Browser } from './helpers/chromium.js';
-import { screenshot, startConsoleServer, visible } from './helpers/console-page.js';
+import type { Browser } from './helpers/chromium.js';
+import { openConsoleSession, screenshot, visible, type ConsoleSession } from './helpers/console-page.js';
 
 describe('the console with API keys', () => {
   const KEY = 'right-key-123';
+  let session: ConsoleSession;
   let sift: RunningSift;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    sift = await startConsoleServer({ SIFT_API_KEYS: `other-key,${KEY}` });
-    browser = await launchChromium();
-    page = await browser.newPage();
+    ({ sift, browser, page } = session = await openConsoleSession({ SIFT_API_KEYS: `other-key,${KEY}` }));
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await sift?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('asks for a key, refuses a wrong one, and works with the right one', async () => {
     const authorizations: Array<string | undefined> = [];

@@ -7,11 +7,12 @@ import type { Page } from 'playwright-core';
 import { startFakeGemini, type FakeGemini } from '../../test/fakes/fake-gemini.js';
 import { readPrompt } from '../../test/fakes/fake-model.js';
 import type { RunningSift } from '../../test/helpers/sift-server.js';
-import { launchChromium, type Browser } from './helpers/chromium.js';
-import { HANDBOOK, screenshot, startConsoleServer, visible } from './helpers/console-page.js';
+import type { Browser } from './helpers/chromium.js';
+import { HANDBOOK, openConsoleSession, screenshot, visible, type ConsoleSession } from './helpers/console-page.js';
 
 describe('the console with models (fake Gemini)', () => {
   let fake: FakeGemini;
+  let session: ConsoleSession;
   let sift: RunningSift;
   let browser: Browser;
   let page: Page;
@@ -24,7 +25,7 @@ describe('the console with models (fake Gemini)', () => {
       if (!JSON.stringify(request.schema ?? '').includes('ranking')) return undefined;
       return JSON.stringify({ ranking: readPrompt(request.prompt).passages.map((passage) => passage.id).reverse() });
     });
-    sift = await startConsoleServer({
+    ({ sift, browser, page } = session = await openConsoleSession({
       EMBEDDINGS_PROVIDER: 'gemini',
       RERANK_PROVIDER: 'gemini',
       GENERATION_PROVIDER: 'gemini',
@@ -32,13 +33,10 @@ describe('the console with models (fake Gemini)', () => {
       GEMINI_BASE_URL: fake.url,
       JOB_THRESHOLD_FILES: '2',
       RERANK_CACHE_SIZE: '0',
-    });
-    browser = await launchChromium();
-    page = await browser.newPage();
+    }));
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
-    await sift?.stop();
+    await session?.close();
     await fake?.close();
   });
 

@@ -5,23 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { RunningSift } from '../../test/helpers/sift-server.js';
-import { launchChromium, type Browser } from './helpers/chromium.js';
-import { gone, HANDBOOK, screenshot, startConsoleServer, visible } from './helpers/console-page.js';
+import type { Browser } from './helpers/chromium.js';
+import { gone, HANDBOOK, openConsoleSession, screenshot, visible, type ConsoleSession } from './helpers/console-page.js';
 
 describe('the console in a browser, no model configured', () => {
+  let session: ConsoleSession;
   let sift: RunningSift;
   let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    sift = await startConsoleServer();
-    browser = await launchChromium();
-    page = await browser.newPage();
+    ({ sift, browser, page } = session = await openConsoleSession());
   }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await sift?.stop();
-  });
+  afterAll(() => session?.close());
 
   it('creates a collection by uploading three files through the file input and shows each outcome', async () => {
     await page.goto(`${sift.url}/`);

@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
+import { launchChromium, type Browser } from './chromium.js';
 import { startSift, type RunningSift } from '../../../test/helpers/sift-server.js';
 import { builtConsole } from './built-console.js';
 
@@ -12,6 +13,33 @@ export const SCREENSHOTS = fileURLToPath(new URL('../../../.test-output/console/
 /** Sift with the console built from the current sources. */
 export function startConsoleServer(env: Record<string, string> = {}): Promise<RunningSift> {
   return startSift({ SIFT_UI_DIR: builtConsole(), ...env });
+}
+
+export interface ConsoleSession {
+  sift: RunningSift;
+  browser: Browser;
+  /** A first tab; tests open more from `browser`. */
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** A console server, a browser and a tab on it, for one test file. */
+export async function openConsoleSession(env: Record<string, string> = {}): Promise<ConsoleSession> {
+  const sift = await startConsoleServer(env);
+  const browser = await launchChromium().catch(async (error: unknown) => {
+    await sift.stop();
+    throw error;
+  });
+  const page = await browser.newPage();
+  return {
+    sift,
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await sift.stop();
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
