@@ -13,9 +13,13 @@ import { UsagePage } from '../features/usage/UsagePage.tsx';
 
 type Page = (typeof CONSOLE_PAGES)[number];
 
-// Route parameters arrive as props named after them (preact-iso).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const PAGE_VIEWS: Record<Page, FunctionComponent<any>> = {
+/** Route parameters arrive as props named after them (preact-iso); a view reads the ones its path has. */
+interface PageParams {
+  collection: string;
+  id: string;
+}
+
+export const PAGE_VIEWS: Record<Page, FunctionComponent<PageParams>> = {
   '/': CollectionsPage,
   '/collections': CollectionsPage,
   '/collections/:collection': DocumentsPage,

@@ -35,7 +35,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: unkn
         if (!controller.signal.aborted) setLoading(false);
       });
     return () => controller.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is read through a ref: the caller's deps say when to load again, not the function's identity.
   }, [...deps, round]);
 
   const reload = useCallback(() => setRound((value) => value + 1), []);

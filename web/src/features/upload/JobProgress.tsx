@@ -32,7 +32,7 @@ export function JobProgress({ initial, onFinished }: { initial: Job; onFinished?
       clearTimeout(timer);
       controller.abort();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Each new view of the job schedules the next poll; onFinished is called once, for the final one.
   }, [job]);
 
   return (
