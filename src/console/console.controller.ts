@@ -2,11 +2,11 @@
 // the browser's router takes over) and its hashed asset files. The routes are public in the
 // API-key sense: the console is static code, and it asks the person for a key and sends it on
 // every API call it makes.
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { extname } from 'node:path';
 import { ErrorCode, SiftError } from '../common/errors.js';
-import type { ErrorBody } from '../http/error.filter.js';
 import { PublicRoute } from '../http/public-route.js';
 import { CONSOLE_PAGES } from './console-pages.js';
 import type { ConsoleFiles } from './console-files.js';
@@ -56,14 +56,14 @@ export class ConsoleController {
 
   /** Asset names carry a content hash, so a browser may keep them for good. */
   @Get('assets/:file')
-  asset(@Param('file') file: string, @Res() response: Response): void {
-    if (!this.files?.assets.has(file)) throw new SiftError(ErrorCode.RouteNotFound, `No console asset "${file}".`);
-    response.sendFile(file, { root: this.files.assetsDir, dotfiles: 'deny', immutable: true, maxAge: '365d', headers: { 'X-Content-Type-Options': 'nosniff' } }, (error) => {
-      // Gone since start (a rebuild under a running server): the filter cannot see this callback's error.
-      if (error && !response.headersSent) {
-        const body: ErrorBody = { error: { code: ErrorCode.RouteNotFound, message: `No console asset "${file}".` } };
-        response.status(404).json(body);
-      }
-    });
+  asset(@Param('file') file: string, @Req() request: Request, @Res() response: Response): void {
+    const asset = this.files?.assets.get(file);
+    if (!asset) throw new SiftError(ErrorCode.RouteNotFound, `No console asset "${file}".`);
+    const gzip = request.acceptsEncodings('gzip', 'identity') === 'gzip';
+    response
+      .status(200)
+      .type(extname(file))
+      .set({ 'Cache-Control': 'public, max-age=31536000, immutable', 'X-Content-Type-Options': 'nosniff', Vary: 'Accept-Encoding', ...(gzip ? { 'Content-Encoding': 'gzip' } : {}) })
+      .send(gzip ? asset.gzipped : asset.body);
   }
 }

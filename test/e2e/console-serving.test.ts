@@ -44,11 +44,16 @@ describe('serving the console', () => {
     }
   });
 
-  it('serves assets as immutable files and nothing else from their folder', async () => {
-    const asset = await fetch(`${sift.url}/assets/index-abc123.js`);
+  it('serves assets as immutable files, gzipped for clients that take it, and nothing else from their folder', async () => {
+    const asset = await fetch(`${sift.url}/assets/index-abc123.js`, { headers: { 'accept-encoding': 'gzip, br' } });
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/javascript/);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(await asset.text()).toBe('console.log("sift")');
+    const plain = await fetch(`${sift.url}/assets/index-abc123.js`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe('console.log("sift")');
     for (const path of ['/assets/missing.js', '/assets/.hidden', '/assets/..%2Findex.html', '/assets/%2e%2e%2f%2e%2e%2fpackage.json']) {
       const response = await fetch(`${sift.url}${path}`);
       expect(response.status, path).toBe(404);
