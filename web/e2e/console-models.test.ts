@@ -54,6 +54,7 @@ describe('the console with models (fake Gemini)', () => {
     await page.goto(`${sift.url}/jobs`);
     await visible(page.getByRole('heading', { name: 'Recent jobs' }));
     expect(await page.locator('table tbody tr').first().textContent()).toMatch(/ingest.*succeeded.*3 \/ 3/);
+    await screenshot(page, 'jobs');
   });
 
   it('streams a generated answer in pieces, with citation markers that open the passage', async () => {
@@ -117,6 +118,8 @@ describe('the console with models (fake Gemini)', () => {
     await visible(page.locator('.usage-chart canvas'));
     const byStage = page.locator('table', { has: page.locator('caption', { hasText: 'By stage' }) });
     expect(await byStage.locator('tbody th').allTextContents()).toEqual(expect.arrayContaining(['embed', 'generate', 'rerank']));
+    await page.locator('label', { has: page.getByText('By', { exact: true }) }).locator('select').selectOption('model');
+    await visible(page.getByRole('img', { name: /by day and model/ }));
     await screenshot(page, 'usage');
   });
 

@@ -96,6 +96,12 @@ export const api = {
     return json('GET', `/v1/collections/${segment(collection)}/documents`, { query: page });
   },
 
+  /** When a document of the collection last changed: its newest document's update time, null when it has none. */
+  async lastUpdate(collection: string, signal?: AbortSignal): Promise<string | null> {
+    const page = await json<DocumentPage>('GET', `/v1/collections/${segment(collection)}/documents`, { query: { limit: 1, offset: 0, sort: 'updatedAt', order: 'desc' }, signal });
+    return page.documents[0]?.updatedAt ?? null;
+  },
+
   document(collection: string, id: string): Promise<DocumentWithChunks> {
     return json('GET', `/v1/collections/${segment(collection)}/documents/${segment(id)}`);
   },

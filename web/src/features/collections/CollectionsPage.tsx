@@ -1,4 +1,4 @@
-// Every collection with its document and chunk counts and embedding model; a new one is made
+// Every collection with its document and chunk counts, embedding model and last update; a new one is made
 // by uploading into a new name; deleting one asks first.
 import { api } from '../../api/client.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
@@ -7,6 +7,13 @@ import { formatCount, formatDateTime } from '../../components/format.ts';
 import { useLoad } from '../../components/use-load.ts';
 import { UploadPanel } from '../upload/UploadPanel.tsx';
 import { collectionPath } from '../../app/links.ts';
+
+/** The newest document's update time, from the documents list sorted on the server (one row). */
+function LastUpdate({ collection, documents }: { collection: string; documents: number }) {
+  const last = useLoad((signal) => api.lastUpdate(collection, signal), [collection, documents]);
+  if (last.error) return <span class="muted">unknown ({last.error.message})</span>;
+  return <>{last.data ? formatDateTime(last.data) : last.loading ? '…' : '—'}</>;
+}
 
 export function CollectionsPage() {
   const collections = useLoad(() => api.collections(), []);
@@ -25,6 +32,7 @@ export function CollectionsPage() {
                 <th scope="col" class="number">Documents</th>
                 <th scope="col" class="number">Chunks</th>
                 <th scope="col">Embedding model</th>
+                <th scope="col">Last update</th>
                 <th scope="col">Created</th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
@@ -40,6 +48,9 @@ export function CollectionsPage() {
                   <td class="number">{formatCount(collection.documentCount)}</td>
                   <td class="number">{formatCount(collection.chunkCount)}</td>
                   <td>{collection.embeddingModel ? `${collection.embeddingModel} (${collection.embeddingDimension})` : 'none (lexical only)'}</td>
+                  <td>
+                    <LastUpdate collection={collection.name} documents={collection.documentCount} />
+                  </td>
                   <td>{formatDateTime(collection.createdAt)}</td>
                   <td class="actions">
                     <a href={collectionPath(collection.name, 'ask')}>Ask</a> <a href={collectionPath(collection.name, 'search')}>Search</a>{' '}

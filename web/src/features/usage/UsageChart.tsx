@@ -1,14 +1,14 @@
-// Tokens or cost by day, one line per stage, drawn by uPlot. The same numbers are in the
+// Tokens or cost by day, one line per stage or model, drawn by uPlot. The same numbers are in the
 // tables beside it, for screen readers and for copying.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatCount, formatUsd } from '../../components/format.ts';
-import type { UsageMetric, UsageSeries } from './usage-series.ts';
+import type { UsageGrouping, UsageMetric, UsageSeries } from './usage-series.ts';
 
 const COLOURS = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#dc2626'];
 
-export function UsageChart({ data, metric }: { data: UsageSeries; metric: UsageMetric }) {
+export function UsageChart({ data, metric, grouping }: { data: UsageSeries; metric: UsageMetric; grouping: UsageGrouping }) {
   const holder = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -39,5 +39,5 @@ export function UsageChart({ data, metric }: { data: UsageSeries; metric: UsageM
     };
   }, [data, metric]);
 
-  return <div ref={holder} class="usage-chart" role="img" aria-label={`${metric === 'costUsd' ? 'Estimated cost' : 'Tokens'} by day and stage; the tables below hold the same figures`} />;
+  return <div ref={holder} class="usage-chart" role="img" aria-label={`${metric === 'costUsd' ? 'Estimated cost' : 'Tokens'} by day and ${grouping}; the tables below hold the same figures`} />;
 }

@@ -1,4 +1,4 @@
-// Model tokens and estimated cost over a date range: a chart by day and stage, and totals by
+// Model tokens and estimated cost over a date range: a chart by day and stage (or model), and totals by
 // stage and by model (from GET /v1/usage, the server's usage ledger).
 import { useMemo, useState } from 'preact/hooks';
 import { api } from '../../api/client.ts';
@@ -6,7 +6,7 @@ import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { formatCount, formatUsd } from '../../components/format.ts';
 import { useLoad } from '../../components/use-load.ts';
 import { UsageChart } from './UsageChart.tsx';
-import { seriesByStage, totalsBy, type UsageMetric, type UsageTotal } from './usage-series.ts';
+import { groupKey, seriesBy, totalsBy, type UsageGrouping, type UsageMetric, type UsageTotal } from './usage-series.ts';
 
 function TotalsTable({ caption, totals, keyLabel }: { caption: string; totals: UsageTotal[]; keyLabel: string }) {
   return (
@@ -44,9 +44,10 @@ export function UsagePage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [metric, setMetric] = useState<UsageMetric>('costUsd');
+  const [grouping, setGrouping] = useState<UsageGrouping>('stage');
   const usage = useLoad(() => api.usage({ from: from || undefined, to: to || undefined }), [from, to]);
   const rows = usage.data?.rows ?? [];
-  const chart = useMemo(() => seriesByStage(rows, metric), [rows, metric]);
+  const chart = useMemo(() => seriesBy(rows, metric, grouping), [rows, metric, grouping]);
   const totals = usage.data?.totals;
 
   return (
@@ -68,6 +69,13 @@ export function UsagePage() {
             <option value="totalTokens">tokens</option>
           </select>
         </label>
+        <label class="field inline">
+          <span>By</span>
+          <select value={grouping} onChange={(event) => setGrouping(event.currentTarget.value as UsageGrouping)}>
+            <option value="stage">stage</option>
+            <option value="model">model</option>
+          </select>
+        </label>
       </form>
       <ErrorNotice error={usage.error} title="Could not read usage" />
       {totals && (
@@ -79,9 +87,9 @@ export function UsagePage() {
       {usage.data && rows.length === 0 && <p class="muted">No model calls in this range: with no model configured, Sift answers without spending tokens.</p>}
       {rows.length > 0 && (
         <>
-          <UsageChart data={chart} metric={metric} />
-          <TotalsTable caption="By stage" keyLabel="Stage" totals={totalsBy(rows, (row) => row.stage)} />
-          <TotalsTable caption="By model" keyLabel="Model" totals={totalsBy(rows, (row) => `${row.provider} ${row.model}`)} />
+          <UsageChart data={chart} metric={metric} grouping={grouping} />
+          <TotalsTable caption="By stage" keyLabel="Stage" totals={totalsBy(rows, groupKey.stage)} />
+          <TotalsTable caption="By model" keyLabel="Model" totals={totalsBy(rows, groupKey.model)} />
           <TotalsTable caption="By day" keyLabel="Day" totals={totalsBy(rows, (row) => row.day).sort((a, b) => (a.key < b.key ? 1 : -1))} />
         </>
       )}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UsageRow } from '../../api/types.ts';
-import { seriesByStage, totalsBy } from './usage-series.ts';
+import { seriesBy, totalsBy } from './usage-series.ts';
 
 const row = (day: string, stage: string, model: string, tokens: number, cost: number): UsageRow => ({
   day,
@@ -18,13 +18,17 @@ const row = (day: string, stage: string, model: string, tokens: number, cost: nu
 describe('usage chart data', () => {
   const rows = [row('2026-11-28', 'rerank', 'lite', 100, 0.1), row('2026-11-27', 'generate', 'lite', 50, 0.2), row('2026-11-28', 'generate', 'flash', 30, 0.3)];
 
-  it('gives one series per stage over the sorted days, zero where a stage did nothing', () => {
-    const chart = seriesByStage(rows, 'totalTokens');
+  it('gives one series per stage or model over the sorted days, zero where one did nothing', () => {
+    const chart = seriesBy(rows, 'totalTokens', 'stage');
     expect(chart.days).toEqual(['2026-11-27', '2026-11-28']);
     expect(chart.x[1]! - chart.x[0]!).toBe(86_400);
     expect(chart.series).toEqual([
       { label: 'generate', values: [50, 30] },
       { label: 'rerank', values: [0, 100] },
+    ]);
+    expect(seriesBy(rows, 'costUsd', 'model').series).toEqual([
+      { label: 'gemini flash', values: [0, 0.3] },
+      { label: 'gemini lite', values: [0.2, 0.1] },
     ]);
   });
 

@@ -11,14 +11,23 @@ export interface UsageSeries {
   series: Array<{ label: string; values: number[] }>;
 }
 
-export function seriesByStage(rows: UsageRow[], metric: UsageMetric): UsageSeries {
+export type UsageGrouping = 'stage' | 'model';
+
+export const groupKey: Record<UsageGrouping, (row: UsageRow) => string> = {
+  stage: (row) => row.stage,
+  model: (row) => `${row.provider} ${row.model}`,
+};
+
+/** One series per stage (or model) over the sorted days, zero where it did nothing that day. */
+export function seriesBy(rows: UsageRow[], metric: UsageMetric, grouping: UsageGrouping): UsageSeries {
+  const keyOf = groupKey[grouping];
   const days = [...new Set(rows.map((row) => row.day))].sort();
-  const stages = [...new Set(rows.map((row) => row.stage))].sort();
+  const groups = [...new Set(rows.map(keyOf))].sort();
   const index = new Map(days.map((day, i) => [day, i]));
-  const series = stages.map((stage) => {
+  const series = groups.map((group) => {
     const values = days.map(() => 0);
-    for (const row of rows) if (row.stage === stage) values[index.get(row.day)!]! += row[metric];
-    return { label: stage, values };
+    for (const row of rows) if (keyOf(row) === group) values[index.get(row.day)!]! += row[metric];
+    return { label: group, values };
   });
   return { days, x: days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000), series };
 }
