@@ -200,6 +200,20 @@ describe('the console in a browser, no model configured', () => {
     await tab.close();
   });
 
+  it('deletes a collection only after its confirmation, which can be cancelled', async () => {
+    await page.goto(`${sift.url}/collections`);
+    await page.getByRole('button', { name: 'Delete handbook' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete handbook' });
+    expect(await dialog.textContent()).toContain('Delete collection "handbook" with its 2 documents?');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await gone(page.locator('dialog[open]'));
+    expect((await (await fetch(`${sift.url}/v1/collections`)).json()).collections).toHaveLength(1);
+    await page.getByRole('button', { name: 'Delete handbook' }).click();
+    await dialog.getByRole('button', { name: 'Delete collection' }).click();
+    await visible(page.getByText('No collections yet'));
+    expect((await (await fetch(`${sift.url}/v1/collections`)).json()).collections).toEqual([]);
+  });
+
   it('reported no script error or blocked resource in any page', () => {
     expect(browser.problems).toEqual([]);
   });
