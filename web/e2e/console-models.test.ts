@@ -91,6 +91,20 @@ describe('the console with models (fake Gemini)', () => {
     await screenshot(page, 'ask-generated');
   });
 
+  it('asks a follow-up with the conversation so far, and shows the query it was rewritten into', async () => {
+    const question = page.getByLabel('Question');
+    await question.fill('And for train tickets?');
+    await question.press('Enter');
+    const answer = page.getByRole('article', { name: 'Answer to: And for train tickets?' });
+    await visible(answer.locator('.answer-badges'), 20_000);
+    const rewritten = await answer.getByTestId('rewritten-query').textContent();
+    expect(rewritten).toMatch(/^Searched for “.*train.*” \(the follow-up rewritten by (the model|rule)\)$/i);
+    await answer.getByText(/^Trace:/).click();
+    const rewrite = await answer.getByRole('region', { name: 'Answer trace' }).locator('tr[data-stage="rewrite"]').textContent();
+    expect(rewrite).toMatch(/method (model|rule)/);
+    await screenshot(page, 'ask-follow-up');
+  });
+
   it('shows how the rerank moved each passage, with every score', async () => {
     await page.goto(`${sift.url}/collections/handbook/search`);
     await page.getByLabel('Query').fill('reimbursed train tickets hotel');

@@ -102,12 +102,18 @@ describe('the console in a browser, no model configured', () => {
     await followUp.getByText(/^Trace:/).click();
     const trace = followUp.getByRole('region', { name: 'Answer trace' });
     await visible(trace);
-    expect(await trace.locator('tbody tr[data-stage]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-stage')))).toEqual(['lexical', 'extractive-answer']);
+    // This server's ask takes history: the follow-up went with the first turn, and its rewrite is a stage.
+    expect(await page.getByTestId('history-support').textContent()).toMatch(/^Follow-up questions are sent/);
+    expect(await trace.locator('tbody tr[data-stage]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-stage')))).toEqual(['rewrite', 'lexical', 'extractive-answer']);
+    expect(await trace.locator('tr[data-stage="rewrite"]').textContent()).toMatch(/method (rule|none)/);
     expect(await trace.locator('caption').textContent()).toMatch(/ms in all, no model tokens/);
     await screenshot(page, 'ask');
   });
 
   it('shows "not found in the documents" as such, without citations', async () => {
+    // A new conversation: no earlier turn lends the question its terms.
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    expect(await page.locator('.conversation > li').count()).toBe(0);
     const question = page.getByLabel('Question');
     await question.fill('What is the capital of Mongolia?');
     await question.press('Enter');

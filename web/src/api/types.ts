@@ -190,6 +190,10 @@ export interface AskRequest {
 
 export interface AskResponse {
   question: string;
+  /** What retrieval searched: the question, or its standalone rewrite from the history (servers with multi-turn ask). */
+  query?: string;
+  /** How `query` came about: none, rule or model. */
+  rewrite?: 'none' | 'rule' | 'model';
   answer: string;
   found: boolean;
   mode: 'generated' | 'extractive';

@@ -34,6 +34,11 @@ export function AnswerTurn({ turn, onCite }: { turn: ConversationTurn; onCite(ci
               <span class={`badge mode-${response.mode}`}>{response.mode === 'generated' ? 'Generated answer' : 'Extractive answer'}</span>{' '}
               <span class="badge">{response.retrieval} retrieval</span>
             </p>
+            {response.query !== undefined && response.query !== response.question && (
+              <p class="rewrite" data-testid="rewritten-query">
+                Searched for “{response.query}”{response.rewrite && response.rewrite !== 'none' ? ` (the follow-up rewritten by ${response.rewrite === 'model' ? 'the model' : 'rule'})` : ''}
+              </p>
+            )}
             {!response.found ? (
               <p class="not-found" role="status">
                 {response.answer}
@@ -68,7 +73,7 @@ export function AnswerTurn({ turn, onCite }: { turn: ConversationTurn; onCite(ci
               </ol>
             )}
             <details class="trace-details">
-              <summary>Trace: {response.trace.stages.map((stage) => stage.stage).join(' → ')}</summary>
+              <summary>Trace: {[...response.trace.stages].sort((a, b) => (a.startMs ?? 0) - (b.startMs ?? 0)).map((stage) => stage.stage).join(' → ')}</summary>
               <TraceWaterfall trace={response.trace} usage={response.usage} label="Answer trace" />
             </details>
           </>
