@@ -16,7 +16,8 @@ function stage(model: StageModel | null, withModel: string, without: string): St
   return model ? { provider: model.provider, model: model.model, effect: withModel } : { provider: 'none', model: null, effect: without };
 }
 
-export function publicSettings(config: AppConfig) {
+/** `keysRequired`: keys from SIFT_API_KEYS or the key store are in use (the auth module knows). */
+export function publicSettings(config: AppConfig, auth: { keysRequired: boolean }) {
   const v = config.values;
   const m = config.models;
   return {
@@ -55,7 +56,7 @@ export function publicSettings(config: AppConfig) {
       chunkOverlapTokens: v.CHUNK_OVERLAP_TOKENS,
       generationTimeoutMs: v.GENERATION_TIMEOUT_MS,
     },
-    auth: { apiKeysRequired: config.apiKeys.length > 0 },
+    auth: { apiKeysRequired: auth.keysRequired },
   };
 }
 

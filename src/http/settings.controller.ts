@@ -2,18 +2,24 @@
 // the store, retrieval and rerank defaults, limits.
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthService } from '../auth/auth.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { publicSettings } from '../config/public-settings.js';
+import { Needs } from './route-needs.js';
 
 @ApiTags('settings')
 @ApiBearerAuth()
 @Controller('v1/settings')
 export class SettingsController {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly auth: AuthService,
+  ) {}
 
   @Get()
+  @Needs('read')
   @ApiOperation({ summary: 'Which provider and model serve each stage, the store, retrieval and rerank defaults, and the limits (no secrets)' })
   settings() {
-    return publicSettings(this.config);
+    return publicSettings(this.config, { keysRequired: this.auth.keysRequired });
   }
 }

@@ -33,7 +33,7 @@ describe('the console with API keys', () => {
     await input.fill('wrong-key');
     await page.getByRole('button', { name: 'Use this key' }).click();
     await visible(page.getByRole('alert'));
-    expect(await page.getByRole('alert').textContent()).toBe('Refused: The API key is not valid.');
+    expect(await page.getByRole('alert').textContent()).toMatch(/^Refused: The API key is not valid\b/);
     expect(await input.getAttribute('aria-invalid')).toBe('true');
 
     await input.fill(KEY);
@@ -55,7 +55,27 @@ describe('the console with API keys', () => {
     await page.evaluate(() => sessionStorage.setItem('sift.apiKey', 'revoked-key'));
     await page.goto(`${sift.url}/usage`);
     await visible(page.getByRole('heading', { name: 'API key needed' }));
-    expect(await page.locator('.key-prompt').textContent()).toContain('The server refused the key kept for this session: The API key is not valid.');
+    expect(await page.locator('.key-prompt').textContent()).toMatch(/The server refused the key kept for this session: The API key is not valid\b/);
+  });
+
+  it('shows the server\'s refusal where a read-only key tries to write', async () => {
+    const created = await fetch(`${sift.url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'reader', role: 'read' }),
+    });
+    expect(created.status).toBe(201);
+    const { secret } = (await created.json()) as { secret: string };
+    await page.goto(`${sift.url}/collections`);
+    await page.getByLabel('API key').fill(secret);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await visible(page.getByText('No collections yet'));
+    await page.getByLabel('New collection name').fill('notes');
+    await page.locator('input[name="files"]').setInputFiles([{ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('A note.') }]);
+    await page.getByRole('button', { name: 'Upload 1 file' }).click();
+    const alert = page.getByRole('alert');
+    await visible(alert);
+    expect(await alert.textContent()).toMatch(/needs a key with the write role.*FORBIDDEN/);
   });
 
   it('reported no script error or blocked resource in any page', () => {
