@@ -377,6 +377,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which provider and model serve each stage, the store, retrieval and rerank defaults, and the limits (no secrets) */
+        get: operations["SettingsController_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -844,6 +861,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                sort?: "source" | "updatedAt" | "createdAt" | "chunkCount" | "sizeBytes";
+                order?: "asc" | "desc";
             };
             header?: never;
             path: {
@@ -875,6 +894,10 @@ export interface operations {
                         total: number;
                         limit: number;
                         offset: number;
+                        /** @enum {string} */
+                        sort: "source" | "updatedAt" | "createdAt" | "chunkCount" | "sizeBytes";
+                        /** @enum {string} */
+                        order: "asc" | "desc";
                     };
                 };
             };
@@ -2039,6 +2062,8 @@ export interface operations {
                         trace: {
                             stages: {
                                 stage: string;
+                                /** @description When the stage began, in ms after the trace began */
+                                startMs: number;
                                 ms: number;
                                 detail?: {
                                     [key: string]: unknown;
@@ -2319,6 +2344,8 @@ export interface operations {
                         trace: {
                             stages: {
                                 stage: string;
+                                /** @description When the stage began, in ms after the trace began */
+                                startMs: number;
                                 ms: number;
                                 detail?: {
                                     [key: string]: unknown;
@@ -4355,6 +4382,169 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "KEY_NOT_FOUND";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description RATE_LIMITED */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "RATE_LIMITED";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "INTERNAL";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+    };
+    SettingsController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The server's setup, without secrets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        stages: {
+                            embeddings: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                            rerank: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                            generation: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                            chat: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                            vision: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                            classify: {
+                                /** @enum {string} */
+                                provider: "gemini" | "ollama" | "none";
+                                model: string | null;
+                                effect: string;
+                            };
+                        };
+                        store: {
+                            /** @enum {string} */
+                            kind: "sqlite" | "qdrant";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        retrieval: {
+                            /** @enum {string} */
+                            mode: "lexical" | "hybrid";
+                            /** @enum {string} */
+                            fusion: "store" | "sift";
+                            rrf: {
+                                k: number;
+                                weightLexical: number;
+                                weightDense: number;
+                            };
+                        };
+                        rerank: {
+                            byDefault: boolean;
+                            /** @enum {string} */
+                            mode: "listwise" | "pointwise" | "sliding";
+                            candidates: number;
+                            window: number;
+                            deadlineMs: number;
+                            passageTokens: number;
+                        };
+                        limits: {
+                            [key: string]: number;
+                        };
+                        auth: {
+                            apiKeysRequired: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description UNAUTHORIZED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "UNAUTHORIZED";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "FORBIDDEN";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

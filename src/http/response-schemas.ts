@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ErrorCode } from '../common/errors.js';
 import { JOB_STATES } from '../jobs/job-types.js';
 import { ROLES } from '../auth/roles.js';
+import { DOCUMENT_SORT_KEYS } from '../store/vector-store.js';
 import type { AskResponse } from '../answer/answer-types.js';
 import type { SearchResponse } from '../retrieval/search-types.js';
 
@@ -40,7 +41,9 @@ export const stageUsageSchema = z.strictObject({
 export const usageSummarySchema = z.strictObject({ stages: z.array(stageUsageSchema), totalTokens: z.number().int(), costUsd: z.number() });
 
 export const queryTraceSchema = z.strictObject({
-  stages: z.array(z.strictObject({ stage: z.string(), ms: z.number(), detail: z.record(z.string(), z.unknown()).optional() })),
+  stages: z.array(
+    z.strictObject({ stage: z.string(), startMs: z.number().describe('When the stage began, in ms after the trace began'), ms: z.number(), detail: z.record(z.string(), z.unknown()).optional() }),
+  ),
   notes: z.array(z.string()),
   totalMs: z.number(),
   traceId: z.string().regex(/^[0-9a-f]{32}$/).optional().describe('The OpenTelemetry trace id of this request, when tracing is on'),
@@ -109,7 +112,15 @@ export const collectionsListSchema = z.strictObject({ collections: z.array(colle
 export const collectionDeletedSchema = z.strictObject({ collection: z.string(), deleted: z.literal(true) });
 
 const storedDocumentSchema = z.looseObject({ id: z.string(), source: z.string(), title: z.string().nullable(), chunkCount: z.number().int(), metadata: documentMetadata });
-export const documentsListSchema = z.strictObject({ collection: z.string(), documents: z.array(storedDocumentSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() });
+export const documentsListSchema = z.strictObject({
+  collection: z.string(),
+  documents: z.array(storedDocumentSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+  sort: z.enum(DOCUMENT_SORT_KEYS),
+  order: z.enum(['asc', 'desc']),
+});
 export const documentWithChunksSchema = storedDocumentSchema.extend({ chunks: z.array(z.looseObject({ id: z.string(), text: z.string() })) });
 export const documentDeletedSchema = z.strictObject({ collection: z.string(), id: z.string(), deleted: z.literal(true) });
 
@@ -131,6 +142,24 @@ const apiKeySchema = z.looseObject({ name: z.string(), role: z.enum(ROLES) });
 export const keyCreatedSchema = z.strictObject({ key: apiKeySchema, secret: z.string() });
 export const keysListSchema = z.strictObject({ keys: z.array(apiKeySchema) });
 export const keyDeletedSchema = z.strictObject({ name: z.string(), deleted: z.literal(true) });
+
+// Settings (read only): which model serves each stage, the store, defaults and limits.
+const stageSettingSchema = z.strictObject({ provider: z.enum(['gemini', 'ollama', 'none']), model: z.string().nullable(), effect: z.string() });
+export const settingsSchema = z.strictObject({
+  stages: z.strictObject({ embeddings: stageSettingSchema, rerank: stageSettingSchema, generation: stageSettingSchema, chat: stageSettingSchema, vision: stageSettingSchema, classify: stageSettingSchema }),
+  store: z.looseObject({ kind: z.enum(['sqlite', 'qdrant']) }),
+  retrieval: z.strictObject({ mode: retrievalMode, fusion: z.enum(['store', 'sift']), rrf: z.strictObject({ k: z.number().int(), weightLexical: z.number(), weightDense: z.number() }) }),
+  rerank: z.strictObject({
+    byDefault: z.boolean(),
+    mode: z.enum(['listwise', 'pointwise', 'sliding']),
+    candidates: z.number().int(),
+    window: z.number().int(),
+    deadlineMs: z.number().int(),
+    passageTokens: z.number().int(),
+  }),
+  limits: z.record(z.string(), z.number()),
+  auth: z.strictObject({ apiKeysRequired: z.boolean() }),
+});
 
 /** Gateway and standard-API answers: open objects in their standard's shape. */
 export const openObjectSchema = z.looseObject({});

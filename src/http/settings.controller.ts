@@ -5,6 +5,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthService } from '../auth/auth.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { publicSettings } from '../config/public-settings.js';
+import { Answers } from './api-contract.js';
+import * as responses from './response-schemas.js';
 import { Needs } from './route-needs.js';
 
 @ApiTags('settings')
@@ -19,6 +21,7 @@ export class SettingsController {
   @Get()
   @Needs('read')
   @ApiOperation({ summary: 'Which provider and model serve each stage, the store, retrieval and rerank defaults, and the limits (no secrets)' })
+  @Answers({ 200: { description: 'The server\'s setup, without secrets', schema: responses.settingsSchema } })
   settings() {
     return publicSettings(this.config, { keysRequired: this.auth.keysRequired });
   }
