@@ -34,8 +34,8 @@ const KEY_FAILURES = [ErrorCode.Unauthorized, ErrorCode.Forbidden, ErrorCode.Rat
 
 /** Failures of any route whose JSON body is parsed and validated. */
 export const JSON_BODY_FAILURES = [ErrorCode.MalformedJson, ErrorCode.BodyTooLarge, ErrorCode.ValidationFailed] as const;
-/** Failures of any route that reads or writes the store. */
-export const STORE_FAILURES = [ErrorCode.StoreUnavailable, ErrorCode.StoreTimeout] as const;
+/** Failures of any route that reads or writes the store (with REDIS_URL, a write's lease needs Redis). */
+export const STORE_FAILURES = [ErrorCode.StoreUnavailable, ErrorCode.StoreTimeout, ErrorCode.RedisUnavailable] as const;
 /** Failures of a model call that has no fallback. */
 export const PROVIDER_FAILURES = [
   ErrorCode.ProviderRateLimited,

@@ -30,7 +30,7 @@ export class HealthController {
 
   /** Ready when the store answers, Redis (with REDIS_URL) answers and every configured model provider can be reached. */
   @Get('readyz')
-  @Answers({ 200: { description: 'The store and every configured model provider answer', schema: responses.readySchema } }, { public: true, fails: [ErrorCode.StoreUnavailable, ErrorCode.ProviderUnavailable] })
+  @Answers({ 200: { description: 'The store and every configured model provider answer', schema: responses.readySchema } }, { public: true, fails: [ErrorCode.StoreUnavailable, ErrorCode.ProviderUnavailable, ErrorCode.RedisUnavailable] })
   async ready() {
     try {
       await this.store.checkHealth();
