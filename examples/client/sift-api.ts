@@ -492,7 +492,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE, PROVIDER_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, PROVIDER_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -501,7 +501,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE" | "PROVIDER_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "PROVIDER_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -648,7 +648,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -657,7 +657,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -818,7 +818,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -827,7 +827,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1009,7 +1009,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1018,7 +1018,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1332,7 +1332,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE, PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE, PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1341,7 +1341,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE" | "PROVIDER_RATE_LIMITED" | "PROVIDER_UNAVAILABLE" | "PROVIDER_NOT_CONFIGURED";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE" | "PROVIDER_RATE_LIMITED" | "PROVIDER_UNAVAILABLE" | "PROVIDER_NOT_CONFIGURED";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1515,7 +1515,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1524,7 +1524,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -1687,7 +1687,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1696,7 +1696,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2221,7 +2221,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,7 +2230,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -2504,7 +2504,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2513,7 +2513,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "STORE_UNAVAILABLE";
+                            code: "STORE_UNAVAILABLE" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3824,7 +3824,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4011,7 +4011,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description STORE_UNAVAILABLE, PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED */
+            /** @description STORE_UNAVAILABLE, REDIS_UNAVAILABLE, PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED */
             503: {
                 headers: {
                     [name: string]: unknown;
