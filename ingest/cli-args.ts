@@ -151,13 +151,8 @@ export function parseIngestArgs(args: string[], env: Record<string, string | und
   if (values.list) return parseListArgs(values, positionals, env);
   if (positionals.length === 0) throw new UsageError('Give at least one file or folder to ingest.');
   if (!values.collection) throw new UsageError('Give the collection to load into with --collection <name>.');
-  try {
-    assertCollectionName(values.collection);
-  } catch (error) {
-    if (isSiftError(error)) throw new UsageError(error.message);
-    throw error;
-  }
-  const server = parseServer(values.server, values['api-key'] ?? (values.server ? env.SIFT_API_KEY || undefined : undefined));
+  checkCollectionFlag(values.collection);
+  const server = serverFlags(values, env);
   if (server && values['dry-run']) {
     // The server's fingerprint depends on its own chunking and embedding settings, which a
     // client cannot see; telling updated from unchanged needs the data directory.
@@ -181,21 +176,27 @@ export function parseIngestArgs(args: string[], env: Record<string, string | und
 
 function parseListArgs(values: { collection?: string; json: boolean; server?: string; 'api-key'?: string; [flag: string]: unknown }, positionals: string[], env: Record<string, string | undefined>): ListOptions {
   if (positionals.length > 0) throw new UsageError(`--list takes no files or folders (got "${positionals[0]}"); run without --list to ingest them.`);
-  const ingestOnly = ['include', 'exclude', 'base', 'concurrency', 'dry-run', 'delete-missing'].filter((flag) => {
+  const ingestOnly = ['include', 'exclude', 'metadata', 'base', 'concurrency', 'dry-run', 'delete-missing'].filter((flag) => {
     const value = values[flag];
     return Array.isArray(value) ? value.length > 0 : value !== undefined && value !== false;
   });
-  if (ingestOnly.length > 0 || (values.metadata as string[] | undefined)?.length) {
-    throw new UsageError(`--list cannot be combined with --${[...ingestOnly, ...((values.metadata as string[] | undefined)?.length ? ['metadata'] : [])].join(', --')}, which apply when ingesting.`);
-  }
-  if (values.collection !== undefined) {
-    try {
-      assertCollectionName(values.collection);
-    } catch (error) {
-      if (isSiftError(error)) throw new UsageError(error.message);
-      throw error;
-    }
-  }
-  const server = parseServer(values.server, values['api-key'] ?? (values.server ? env.SIFT_API_KEY || undefined : undefined));
+  if (ingestOnly.length > 0) throw new UsageError(`--list cannot be combined with --${ingestOnly.join(', --')}, which apply when ingesting.`);
+  if (values.collection !== undefined) checkCollectionFlag(values.collection);
+  const server = serverFlags(values, env);
   return { list: true, json: values.json, ...(values.collection !== undefined ? { collection: values.collection } : {}), ...(server ? { server } : {}) };
+}
+
+/** --collection's value, checked as the server checks a collection name. */
+function checkCollectionFlag(collection: string): void {
+  try {
+    assertCollectionName(collection);
+  } catch (error) {
+    if (isSiftError(error)) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** --server and its key (--api-key, else SIFT_API_KEY when a server is given). */
+function serverFlags(values: { server?: string; 'api-key'?: string }, env: Record<string, string | undefined>) {
+  return parseServer(values.server, values['api-key'] ?? (values.server ? env.SIFT_API_KEY || undefined : undefined));
 }

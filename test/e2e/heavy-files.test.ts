@@ -7,6 +7,18 @@ import { makeDocxWithBodyOf } from '../fixtures/make-docx.js';
 import { makeBlankPdf } from '../fixtures/make-pdf.js';
 import { startSift, uploadForm, type RunningSift } from '../helpers/sift-server.js';
 
+/** Asks the server's /healthz over and over until `work` settles; returns how many answers came back meanwhile. */
+async function healthAnswersDuring(url: string, work: Promise<unknown>): Promise<number> {
+  let settled = false;
+  void work.finally(() => (settled = true)).catch(() => undefined);
+  let answers = 0;
+  while (!settled) {
+    const response = await fetch(`${url}/healthz`);
+    if (!settled && response.ok) answers += 1;
+  }
+  return answers;
+}
+
 describe('files that cost too much to parse', () => {
   let sift: RunningSift;
   const docs = (collection = 'heavy') => `${sift.url}/v1/collections/${collection}/documents`;
@@ -15,18 +27,6 @@ describe('files that cost too much to parse', () => {
     const response = await fetch(docs());
     return response.status === 404 ? [] : ((await response.json()).documents as Array<{ source: string }>).map((document) => document.source).sort();
   };
-
-  /** Asks /healthz over and over until `work` settles; returns how many answers came back meanwhile. */
-  async function healthAnswersDuring(work: Promise<unknown>): Promise<number> {
-    let settled = false;
-    void work.finally(() => (settled = true)).catch(() => undefined);
-    let answers = 0;
-    while (!settled) {
-      const response = await fetch(`${sift.url}/healthz`);
-      if (!settled && response.ok) answers += 1;
-    }
-    return answers;
-  }
 
   beforeAll(async () => {
     sift = await startSift({ PARSE_HEAP_MB: '128', PARSE_WORKERS: '1', DOCX_MAX_EXPANDED_BYTES: String(32 * 1024 * 1024) });
@@ -50,7 +50,7 @@ describe('files that cost too much to parse', () => {
     const bomb = await makeDocxWithBodyOf(24 * 1024 * 1024);
     expect(bomb.byteLength).toBeLessThan(200 * 1024);
     const uploading = upload([{ name: 'bomb.docx', content: bomb }]);
-    expect(await healthAnswersDuring(uploading)).toBeGreaterThan(0);
+    expect(await healthAnswersDuring(sift.url, uploading)).toBeGreaterThan(0);
     const response = await uploading;
     const body = await response.json();
     expect({ status: response.status, code: body.error.code }).toEqual({ status: 422, code: 'FILE_TOO_COMPLEX' });
@@ -101,11 +101,8 @@ describe('a file that takes too long to parse', () => {
   it('is stopped after PARSE_TIMEOUT_MS while the server answers other requests', { timeout: 60_000 }, async () => {
     const blank = await makeBlankPdf(10_000);
     expect(blank.byteLength).toBeLessThan(1024 * 1024);
-    let settled = false;
-    const uploading = fetch(`${sift.url}/v1/collections/slow/documents`, { method: 'POST', body: uploadForm([{ name: 'blank.pdf', content: blank }]) }).finally(() => (settled = true));
-    let answers = 0;
-    while (!settled) if ((await fetch(`${sift.url}/healthz`)).ok && !settled) answers += 1;
-    expect(answers).toBeGreaterThan(0);
+    const uploading = fetch(`${sift.url}/v1/collections/slow/documents`, { method: 'POST', body: uploadForm([{ name: 'blank.pdf', content: blank }]) });
+    expect(await healthAnswersDuring(sift.url, uploading)).toBeGreaterThan(0);
     const response = await uploading;
     const body = await response.json();
     expect({ status: response.status, code: body.error.code }).toEqual({ status: 422, code: 'FILE_TOO_COMPLEX' });
