@@ -4,6 +4,8 @@
 // serves at /docs/openapi.json, with Ajv: the path and method are documented, the status is,
 // the content type is, and a JSON body matches its schema (closed objects refuse fields the
 // document does not name). A file's suite fails after its tests when any answer did not.
+// The recorder also says which documented operations the traffic reached, so a run of every
+// end-to-end suite can fail on a route none of them exercised (contract-coverage.test.ts).
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 
 interface OpenApiOperation {
@@ -28,6 +30,13 @@ export interface ContractViolation {
   problem: string;
 }
 
+/** What the checked traffic of one test file reached: the operations documented and those answered. */
+export interface ContractCoverage {
+  documented: string[];
+  /** Operation → the statuses it answered with. */
+  reached: Record<string, number[]>;
+}
+
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
 
 class ServedContract {
@@ -47,10 +56,22 @@ class ServedContract {
     }));
   }
 
+  /** Every documented operation, as "METHOD /template". */
+  operations(): string[] {
+    return this.routes.flatMap((route) => Object.keys(route.operations).map((method) => `${method.toUpperCase()} ${route.template}`));
+  }
+
+  /** The documented operation an answer came from, if any. */
+  operationOf(answer: RecordedAnswer): string | null {
+    const route = this.routes.find((candidate) => candidate.pattern.test(answer.path));
+    return route?.operations[answer.method.toLowerCase()] ? `${answer.method.toUpperCase()} ${route.template}` : null;
+  }
+
   check(answer: RecordedAnswer): string | null {
     const route = this.routes.find((candidate) => candidate.pattern.test(answer.path));
     // A path no route serves answers 404 (or 405 for another method) in the error envelope; that is the router's, not a route's.
-    if (!route) return answer.status === 404 ? null : `the path is not in the document`;
+    // The web console's pages and assets are files, not API, and kept out of the document on purpose.
+    if (!route) return answer.status === 404 || !answer.contentType.startsWith('application/json') ? null : `the path is not in the document`;
     const operation = route.operations[answer.method.toLowerCase()];
     if (!operation) return answer.status === 405 || answer.status === 404 ? null : `${answer.method} ${route.template} is not in the document`;
     const response = operation.responses?.[String(answer.status)];
@@ -97,6 +118,8 @@ function detailOf(error: { keyword: string; instancePath: string; params: Record
 export class ContractRecorder {
   private readonly contracts = new Map<string, Promise<ServedContract>>();
   private readonly answers: RecordedAnswer[] = [];
+  private readonly documented = new Set<string>();
+  private readonly reached = new Map<string, Set<number>>();
   checked = 0;
 
   constructor(private readonly fetchImpl: typeof fetch) {}
@@ -143,9 +166,18 @@ export class ContractRecorder {
         continue;
       }
       this.checked++;
+      for (const operation of contract.operations()) this.documented.add(operation);
+      const operation = contract.operationOf(answer);
+      if (operation) this.reached.set(operation, (this.reached.get(operation) ?? new Set()).add(answer.status));
       const problem = contract.check(answer);
       if (problem) found.push({ answer: name, problem });
     }
     return found;
+  }
+
+  /** The operations the answers checked so far came from, and those their documents name. */
+  coverage(): ContractCoverage {
+    const reached = [...this.reached].sort(([a], [b]) => a.localeCompare(b)).map(([operation, statuses]) => [operation, [...statuses].sort((a, b) => a - b)]);
+    return { documented: [...this.documented].sort(), reached: Object.fromEntries(reached) };
   }
 }
