@@ -27,6 +27,7 @@ import { RerankService } from './reranking/rerank.service.js';
 import { ChatCompletionsService } from './openai/chat-completions.service.js';
 import { OpenAiModelsService } from './openai/openai-models.service.js';
 import { connectSharedRedis, SHARED_REDIS, type SharedRedis } from './shared-state/shared-redis.js';
+import { BoundedRedisCache, SHARED_CACHE, SHARED_CACHE_WAIT_MS } from './shared-state/bounded-redis-cache.js';
 import { DocumentLeases } from './shared-state/document-leases.js';
 import { createVectorStore } from './store/create-vector-store.js';
 import { withDocumentLeases } from './store/leased-vector-store.js';
@@ -58,6 +59,12 @@ export class CoreModule {
         { provide: AppConfig, useValue: config },
         // Shared with the other replicas when REDIS_URL is set; null keeps everything local.
         { provide: SHARED_REDIS, useFactory: async () => (config.redis ? connectSharedRedis(config.redis.url, config.redis.prefix) : null) },
+        // The shared tier of the rerank and query-embedding caches; null keeps them per process.
+        {
+          provide: SHARED_CACHE,
+          useFactory: (redis: SharedRedis | null) => (redis && config.sharedCache ? new BoundedRedisCache(redis, { ...config.sharedCache, waitMs: SHARED_CACHE_WAIT_MS }) : null),
+          inject: [SHARED_REDIS],
+        },
         {
           provide: VECTOR_STORE,
           // With Redis, writes to one document take turns across replicas (a lease per document).

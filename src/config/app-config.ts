@@ -93,6 +93,11 @@ export class AppConfig {
   get redis(): { url: string; prefix: string } | null {
     return this.values.REDIS_URL ? { url: this.values.REDIS_URL, prefix: this.values.REDIS_KEY_PREFIX } : null;
   }
+  /** The shared tier of the rerank and query-embedding caches (with REDIS_URL), or null. */
+  get sharedCache(): { ttlMs: number; maxBytes: number } | null {
+    if (!this.redis || this.values.SHARED_CACHE_MAX_MB === 0) return null;
+    return { ttlMs: this.values.SHARED_CACHE_TTL_SECONDS * 1000, maxBytes: Math.round(this.values.SHARED_CACHE_MAX_MB * 2 ** 20) };
+  }
   get apiKeys(): readonly string[] {
     return this.values.SIFT_API_KEYS;
   }

@@ -68,6 +68,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_:.-]{0,64}$/, 'letters, digits and "_:.-" only (at most 64)')
     .default('sift:'),
+  /**
+   * With REDIS_URL: the rerank and query-embedding caches shared by every replica, behind each
+   * one's own LRU. An entry lives this long; all entries together stay under the bound (the
+   * oldest go first); 0 MB keeps the caches per replica.
+   */
+  SHARED_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(30 * 24 * 3600).default(24 * 3600),
+  SHARED_CACHE_MAX_MB: z.coerce.number().min(0).max(1024 * 1024).default(64),
   SIFT_API_KEYS: commaList,
   /** The web console at `/` (static files of the built `web/` folder); `false` leaves `/` unanswered. */
   SIFT_UI: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),

@@ -2,18 +2,36 @@
 // configured: batches under a concurrency bound, retries with the provider's requested
 // wait, a time budget per call, and a check that every vector came back whole. A failure
 // throws, so the ingest of that document stops before anything is written.
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
 import { AppConfig } from '../config/app-config.js';
 import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
 import { inModelCallSpan } from '../observability/spans.js';
 import { withRetries } from '../providers/retry.js';
 import type { StageModel } from '../providers/provider-types.js';
+import { SHARED_CACHE, type BoundedRedisCache } from '../shared-state/bounded-redis-cache.js';
+import { TieredCache, type CacheCodec, type CacheLookup } from '../shared-state/tiered-cache.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { EMBEDDINGS_CLIENT, type EmbeddingsClient } from './embeddings-client.js';
 
 class MalformedVectorsError extends SyntaxError {}
+
+/** A query vector in Redis: its float32 values, little-endian as in memory. */
+const VECTOR_CODEC: CacheCodec<Float32Array> = {
+  encode: (vector) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength),
+  decode: (bytes) => {
+    if (bytes.length === 0 || bytes.length % 4 !== 0) throw new SyntaxError('not a float32 vector');
+    // Copied: a Buffer from Redis may start at an offset a Float32Array cannot view.
+    return new Float32Array(Uint8Array.from(bytes).buffer);
+  },
+};
+
+/** A query's vector, and what the cache had to do with it (for the trace). */
+export interface QueryEmbedding extends Pick<CacheLookup<Float32Array>, 'tier' | 'sharedUnavailable'> {
+  vector: Float32Array;
+  cached: boolean;
+}
 
 /**
  * Rejects a batch the provider answered with missing, empty, ragged or non-numeric vectors,
@@ -43,15 +61,17 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
 @Injectable()
 export class EmbeddingService {
   private readonly logger = new Logger('Embeddings');
-  private readonly queryCache: LRUCache<string, Float32Array> | null;
+  private readonly queryCache: TieredCache<Float32Array> | null;
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(EMBEDDINGS_CLIENT) private readonly client: EmbeddingsClient | null,
+    /** With REDIS_URL, the replicas' shared tier behind this process's LRU. */
+    @Optional() @Inject(SHARED_CACHE) shared: BoundedRedisCache | null = null,
   ) {
     const size = config.values.QUERY_EMBEDDING_CACHE_SIZE;
-    this.queryCache = size > 0 ? new LRUCache({ max: size }) : null;
+    this.queryCache = size > 0 ? new TieredCache(size, shared ? { store: shared, namespace: 'query-embedding', codec: VECTOR_CODEC } : null) : null;
     this.limit = pLimit(config.values.EMBEDDING_CONCURRENCY);
   }
 
@@ -74,14 +94,15 @@ export class EmbeddingService {
     return results.flat();
   }
 
-  async embedQuery(text: string, meter: UsageMeter, expectedDimension: number | null = null): Promise<{ vector: Float32Array; cached: boolean }> {
+  async embedQuery(text: string, meter: UsageMeter, expectedDimension: number | null = null): Promise<QueryEmbedding> {
     const client = this.requireClient();
-    const key = `${this.modelId}\0${text}`;
-    const hit = this.queryCache?.get(key);
-    if (hit) return { vector: hit, cached: true };
+    // Hashed: the same key in this process and in Redis, whatever the query's length.
+    const key = createHash('sha256').update(`${this.modelId}\0${text}`).digest('hex');
+    const lookup = this.queryCache ? await this.queryCache.get(key) : null;
+    if (lookup?.value) return { vector: lookup.value, cached: true, tier: lookup.tier, sharedUnavailable: lookup.sharedUnavailable };
     const [vector] = await this.call(client, meter, [text], expectedDimension, async () => [await client.embedQuery(text)]);
-    this.queryCache?.set(key, vector!);
-    return { vector: vector!, cached: false };
+    const stored = this.queryCache ? await this.queryCache.set(key, vector!) : null;
+    return { vector: vector!, cached: false, tier: null, sharedUnavailable: (lookup?.sharedUnavailable ?? false) || (stored?.sharedUnavailable ?? false) };
   }
 
   private call(client: EmbeddingsClient, meter: UsageMeter, texts: string[], expectedDimension: number | null, request: () => Promise<number[][]>): Promise<Float32Array[]> {

@@ -53,6 +53,8 @@ export class TraceRecorder {
   }
 
   note(message: string): void {
+    // Two stages meeting the same condition (e.g. Redis lost) say it once.
+    if (this.notes.includes(message)) return;
     addSpanNote(message);
     this.notes.push(message);
   }

@@ -38,6 +38,10 @@ export interface RerankTrace {
   inputTokens: number;
   outputTokens: number;
   ms: number;
+  /** With status `cached`: this process's cache, or the one the replicas share in Redis (REDIS_URL). */
+  cache?: 'local' | 'shared';
+  /** Set when the shared cache could not be asked or written (Redis lost): only this process's cache counted. */
+  sharedCache?: 'unavailable';
 }
 
 export interface RankedCandidate {

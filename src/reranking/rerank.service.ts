@@ -3,13 +3,14 @@
 // comes back, and what was not ranked keeps its retrieval order; the trace says which.
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { AppConfig } from '../config/app-config.js';
 import type { ChatClient, ChatMessage } from '../providers/chat-client.js';
 import { RERANK_CHAT_CLIENT } from '../providers/model-clients.js';
 import { inModelCallSpan } from '../observability/spans.js';
 import { classifyProviderError } from '../providers/provider-failure.js';
 import type { StageModel } from '../providers/provider-types.js';
+import { SHARED_CACHE, type BoundedRedisCache } from '../shared-state/bounded-redis-cache.js';
+import { cacheTraceFields, TieredCache, type CacheCodec } from '../shared-state/tiered-cache.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { parseGrades, parseRanking } from './parse-model-output.js';
 import { GRADES_SCHEMA, RANKING_SCHEMA, RERANK_PROMPT_VERSION, listwiseMessages, pointwiseMessages } from './rerank-prompts.js';
@@ -36,6 +37,25 @@ interface CallCounter {
   outputTokens: number;
 }
 
+/** A cached order: positions in the candidate list, and each position's score when the scheme gave one. */
+interface CachedOrder {
+  positions: number[];
+  scores: Array<number | undefined> | null;
+}
+
+/** JSON in Redis; undefined scores travel as null. */
+const CACHED_ORDER_CODEC: CacheCodec<CachedOrder> = {
+  encode: (order) => Buffer.from(JSON.stringify({ positions: order.positions, scores: order.scores?.map((score) => score ?? null) ?? null })),
+  decode: (bytes) => {
+    const parsed = JSON.parse(bytes.toString('utf8')) as { positions?: unknown; scores?: unknown };
+    const positions = parsed.positions;
+    if (!Array.isArray(positions) || !positions.every((position) => Number.isInteger(position) && position >= 0)) throw new SyntaxError('not a cached rerank order');
+    const scores = parsed.scores;
+    if (scores !== null && !(Array.isArray(scores) && scores.every((score) => score === null || typeof score === 'number'))) throw new SyntaxError('not a cached rerank order');
+    return { positions: positions as number[], scores: scores === null ? null : (scores as Array<number | null>).map((score) => score ?? undefined) };
+  },
+};
+
 function toRanked(order: RerankCandidate[], scores: Map<string, number> | null): RankedCandidate[] {
   return order.map((candidate, index) => ({
     candidate,
@@ -51,14 +71,16 @@ export class RerankService {
    * candidates' content hashes in order, and a re-ingested document keeps its hashes but
    * gets new chunk ids.
    */
-  private readonly cache: LRUCache<string, { positions: number[]; scores: Array<number | undefined> | null }> | null;
+  private readonly cache: TieredCache<CachedOrder> | null;
 
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(RERANK_CHAT_CLIENT) private readonly client: ChatClient | null,
+    /** With REDIS_URL, the replicas' shared tier behind this process's LRU. */
+    @Optional() @Inject(SHARED_CACHE) shared: BoundedRedisCache | null = null,
   ) {
     const size = config.values.RERANK_CACHE_SIZE;
-    this.cache = size > 0 ? new LRUCache({ max: size }) : null;
+    this.cache = size > 0 ? new TieredCache(size, shared ? { store: shared, namespace: 'rerank', codec: CACHED_ORDER_CODEC } : null) : null;
   }
 
   get model(): StageModel | null {
@@ -102,10 +124,12 @@ export class RerankService {
     if (candidates.length < 2) return { ranked: toRanked(candidates, null), trace: trace('skipped', {}, { reason: 'fewer than two candidates' }) };
 
     const key = this.cacheKey(client.model, query, candidates, settings);
-    const cached = this.cache?.get(key);
-    if (cached) {
+    const lookup = this.cache ? await this.cache.get(key) : null;
+    const cached = lookup?.value;
+    // The key holds every candidate's hash in order, so an entry of another length is not this one.
+    if (cached && cached.positions.length === candidates.length && cached.positions.every((position) => position < candidates.length)) {
       const scores = cached.scores ? new Map(candidates.flatMap((candidate, position) => (cached.scores![position] === undefined ? [] : [[candidate.id, cached.scores![position]!] as const]))) : null;
-      return { ranked: toRanked(cached.positions.map((position) => candidates[position]!), scores), trace: trace('cached', {}) };
+      return { ranked: toRanked(cached.positions.map((position) => candidates[position]!), scores), trace: trace('cached', {}, cacheTraceFields(lookup!)) };
     }
 
     const deadline = AbortSignal.timeout(settings.deadlineMs);
@@ -140,14 +164,16 @@ export class RerankService {
     const reasons = [...new Set(result.problems)];
     if (counter.unreadable > 0) reasons.push(`${counter.unreadable} model answer(s) held no usable ranking`);
     const status: RerankTrace['status'] = useful <= 0 ? 'fallback' : result.failed > 0 || counter.unreadable > 0 ? 'partial' : 'complete';
-    const extra: Partial<RerankTrace> = { roundTrips: result.roundTrips, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}) };
-    if (status === 'complete') {
+    let sharedUnavailable = lookup?.sharedUnavailable ?? false;
+    if (status === 'complete' && this.cache) {
       const positionOf = new Map(candidates.map((candidate, position) => [candidate.id, position]));
-      this.cache?.set(key, {
+      const stored = await this.cache.set(key, {
         positions: result.order.map((candidate) => positionOf.get(candidate.id)!),
         scores: result.scores ? candidates.map((candidate) => result.scores!.get(candidate.id)) : null,
       });
+      sharedUnavailable ||= stored.sharedUnavailable;
     }
+    const extra: Partial<RerankTrace> = { roundTrips: result.roundTrips, ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}), ...cacheTraceFields({ tier: null, sharedUnavailable }) };
     return { ranked, trace: trace(status, counter, extra) };
   }
 

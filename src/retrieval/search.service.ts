@@ -9,6 +9,7 @@ import { AppConfig } from '../config/app-config.js';
 import { assertCollectionName, collectionNotFound } from '../common/collection-name.js';
 import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
+import { cacheTraceFields } from '../shared-state/tiered-cache.js';
 import { TraceRecorder } from '../observability/trace.js';
 import { VECTOR_STORE, type CollectionInfo, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
@@ -17,6 +18,8 @@ import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.
 import { collapseNearDuplicates } from './near-duplicates.js';
 import { fuseByReciprocalRank, type FusedCandidate, type RankedList } from './rrf.js';
 import type { RankedChunk, SearchRequest, SearchResponse } from './search-types.js';
+
+const SHARED_CACHE_UNAVAILABLE_NOTE = "The shared cache (Redis, REDIS_URL) cannot be reached: this replica's own caches answered, and what it computed is not shared until Redis is back.";
 
 const MIN_CANDIDATES = 30;
 const DUPLICATE_HEADROOM = 20;
@@ -141,6 +144,7 @@ export class SearchService {
         ),
       (result) => ({ ...result.trace }),
     );
+    if (outcome.trace.sharedCache === 'unavailable') trace.note(SHARED_CACHE_UNAVAILABLE_NOTE);
     if (outcome.trace.status === 'fallback' || outcome.trace.status === 'skipped') {
       trace.note(`Rerank ${outcome.trace.status}: ${outcome.trace.reason ?? 'no ranking'}; retrieval order kept.`);
       return retrieved;
@@ -213,8 +217,9 @@ export class SearchService {
   /** The query's vector, or null (with a trace note) when the embedding provider failed: search then answers from BM25. */
   private async queryVector(info: CollectionInfo, request: SearchRequest, trace: TraceRecorder, meter: UsageMeter): Promise<Float32Array | null> {
     try {
-      const { vector } = await trace.time('embed-query', () => this.embeddings.embedQuery(request.query, meter, info.embeddingDimension), (result) => ({ cached: result.cached }));
-      return vector;
+      const embedded = await trace.time('embed-query', () => this.embeddings.embedQuery(request.query, meter, info.embeddingDimension), (result) => ({ cached: result.cached, ...cacheTraceFields(result) }));
+      if (embedded.sharedUnavailable) trace.note(SHARED_CACHE_UNAVAILABLE_NOTE);
+      return embedded.vector;
     } catch (error) {
       if (!isSiftError(error) || !error.code.startsWith('PROVIDER_')) throw error;
       trace.note(`Dense retrieval skipped, lexical results only: ${error.message}`);
