@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startRedis, type RunningRedis } from '../../test/helpers/redis-server.js';
 import { loadConfig } from '../config/app-config.js';
+import { BoundedRedisCache } from '../shared-state/bounded-redis-cache.js';
+import { connectSharedRedis, type SharedRedis } from '../shared-state/shared-redis.js';
 import type { ChatClient, ChatMessage } from '../providers/chat-client.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { RerankService } from './rerank.service.js';
@@ -59,5 +62,37 @@ describe('RerankService', () => {
     const outcome = await service.rerank('which letter', candidates('c-'), { ...settings, deadlineMs: 100 }, meter);
     expect(outcome.trace).toMatchObject({ status: 'fallback', failedCalls: 1, reason: expect.stringMatching(/deadline/) });
     expect(outcome.ranked.map((r) => r.candidate.id)).toEqual(['c-0', 'c-1', 'c-2']);
+  });
+
+  describe('with REDIS_URL', () => {
+    let redis: RunningRedis | undefined;
+    const connections: SharedRedis[] = [];
+    afterAll(async () => {
+      for (const connection of connections) await connection.close();
+      await redis?.stop();
+    });
+    const replica = async (model: ReturnType<typeof reversingModel>) => {
+      redis ??= await startRedis();
+      const shared = await connectSharedRedis(redis.url, 'rerank-test:');
+      connections.push(shared);
+      return new RerankService(loadConfig({}), model.client, new BoundedRedisCache(shared, { ttlMs: 60_000, maxBytes: 1 << 20, waitMs: 50 }));
+    };
+
+    it("answers a question reranked on another replica from the shared cache, with that replica's order and scores", async () => {
+      const modelA = reversingModel();
+      const modelB = reversingModel();
+      const a = await replica(modelA);
+      const b = await replica(modelB);
+      const first = await a.rerank('shared letters', candidates('a-'), settings, meter);
+      expect(first.trace).toMatchObject({ status: 'complete', calls: 1 });
+      expect(first.trace).not.toHaveProperty('sharedCache');
+
+      const onB = await b.rerank('shared letters', candidates('b-'), settings, meter);
+      expect(onB.trace).toMatchObject({ status: 'cached', cache: 'shared', calls: 0 });
+      expect(onB.ranked.map((r) => [r.candidate.id, r.rerankScore])).toEqual(first.ranked.map((r) => [r.candidate.id.replace('a-', 'b-'), r.rerankScore]));
+      expect(modelB.calls).toBe(0);
+      // Now in B's own LRU as well.
+      expect((await b.rerank('shared letters', candidates('b-'), settings, meter)).trace).toMatchObject({ status: 'cached', cache: 'local' });
+    });
   });
 });
