@@ -11,7 +11,9 @@
 //      in Qdrant (one Query API call) and fused in Sift (two), in one run (`--only qdrant-hybrid`
 //      runs this step alone);
 //   6. /search at concurrency 8 with OpenTelemetry off and on (exporting to a local OTLP
-//      receiver), two fresh servers on the same data (`--only tracing` runs this step alone).
+//      receiver), two fresh servers on the same data (`--only tracing` runs this step alone);
+//   7. the caches shared in Redis: /search c=8 (hybrid + rerank, cached) without and with
+//      REDIS_URL, and a rerank cache hit across two replicas (`--only replicas`, see replicas.ts).
 // Prints a table with a Sift ÷ peer ratio per figure and writes the same figures as JSON to
 // bench/results/local/<timestamp>.json and latest.json there (bench/results/ with --save).
 import { fork } from 'node:child_process';
@@ -33,6 +35,7 @@ import { measureRerankLatency, type RerankLatencyResult } from './rerank-latency
 import type { StandardApisResult } from './standard-apis.js';
 import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
+import { measureReplicas, type ReplicaHop, type ReplicasResult } from './replicas.js';
 import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
 import { consoleLoadRows, measureConsoleLoad } from './console-load.js';
 import { startSiftServer } from './sift-server.js';
@@ -66,7 +69,7 @@ const PROFILES: Record<Profile['name'], Profile> = {
 };
 
 // The issues' acceptance figures for this 2-core machine.
-const TARGETS = { ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50, bm25RerankApiP50Ms: 5, chatCompletionsOverheadP50Ms: 10, keyCheckAddedP50Ms: 0.1 };
+const TARGETS = { sharedCacheAddedP50Ms: 0.5, ingestChunksPerSecond: 2000, searchC8P50Ms: 5, searchC8P99Ms: 20, rerankRoundTrips: 2, rerankAddedP50Ms: 350, pdfPeakRssBytes: 500 * 2 ** 20, healthDuringHeavyIngestP99Ms: 50, bm25RerankApiP50Ms: 5, chatCompletionsOverheadP50Ms: 10, keyCheckAddedP50Ms: 0.1 };
 // The rerank measurement: a model that takes 120 ms per call, 100 candidates, window 20.
 const RERANK = { modelLatencyMs: 120, candidates: 100, window: 20 };
 // The Qdrant hybrid measurement: the fake Qdrant holds everything in memory and scores by brute force, so a slice of the corpus.
@@ -143,6 +146,42 @@ async function runQdrantHybrid(datasetDir: string, profile: Profile, log: (line:
   log(`Qdrant hybrid: ${size.documents} documents into the fake Qdrant, ${size.queries} queries fused in Qdrant and in Sift ...`);
   return measureQdrantHybrid({ corpus: workload.corpus, queries: workload.queries.map(([, query]) => query) });
 }
+// The shared-cache measurement (issue 21): documents embedded with the fake Gemini, the first
+// `crossQueries` questions asked across replicas, the rest as the /search load.
+const REPLICAS = { full: { documents: 1000, queries: 300, crossQueries: 40 }, quick: { documents: 300, queries: 60, crossQueries: 8 } };
+
+async function runReplicas(repoRoot: string, datasetDir: string, profile: Profile, log: (line: string) => void): Promise<ReplicasSummary> {
+  const size = REPLICAS[profile.name];
+  const workload = await loadWorkload(datasetDir, { documents: size.documents, queries: size.queries });
+  const result = await measureReplicas(repoRoot, { workload, seconds: profile.loadSeconds, crossQueries: size.crossQueries, modelLatencyMs: RERANK.modelLatencyMs }, log);
+  const withoutRedis = summarize(result.searchC8.withoutRedis);
+  const withRedis = summarize(result.searchC8.withRedis);
+  return { ...result, searchC8: { withoutRedis, withRedis, addedP50Ms: round(withRedis.p50Ms - withoutRedis.p50Ms, 3) } };
+}
+
+type ReplicasSummary = Omit<ReplicasResult, 'searchC8'> & { searchC8: { withoutRedis: LatencySummary; withRedis: LatencySummary; addedP50Ms: number } };
+
+function replicasRows(result: ReplicasSummary): string[] {
+  const { withoutRedis, withRedis } = result.searchC8;
+  const hopRow = (label: string, hop: ReplicaHop) => [label, formatMs(hop.p50Ms), formatMs(hop.p99Ms), formatMs(hop.rerankP50Ms), Object.entries(hop.outcomes).map(([outcome, n]) => `${outcome} ${n}`).join(', ')];
+  const across = result.acrossReplicas;
+  return [
+    `shared caches (REDIS_URL): /search c=8, hybrid + listwise rerank of 20, every question cached after the warm-up (${formatCount(result.documents)} documents embedded by the fake Gemini; two fresh servers on the same data):`,
+    formatTable(
+      ['server', 'p50', 'p99', 'req/s', 'added p50'],
+      [
+        ['without REDIS_URL (caches in process)', formatMs(withoutRedis.p50Ms), formatMs(withoutRedis.p99Ms), formatCount(withoutRedis.requestsPerSecond), ''],
+        ['with REDIS_URL (LRU in front of Redis)', formatMs(withRedis.p50Ms), formatMs(withRedis.p99Ms), formatCount(withRedis.requestsPerSecond), `${result.searchC8.addedP50Ms >= 0 ? '+' : ''}${(result.searchC8.addedP50Ms * 1000).toFixed(0)} µs`],
+      ],
+    ),
+    `rerank across replicas over one Redis, ${across.firstOnA.requests} new questions at c=1, fake model at ${result.modelLatencyMs} ms per call:`,
+    formatTable(
+      ['request', 'p50', 'p99', 'rerank stage p50', 'rerank outcomes'],
+      [hopRow('first on replica A (the model ranks)', across.firstOnA), hopRow('the same on replica B (shared cache)', across.sameOnB), hopRow('again on replica B (its own LRU)', across.againOnB)],
+    ),
+  ];
+}
+
 // The classification measurement (issue 9): the same 120 ms per call, batches of 50, 4 calls in flight.
 const CLASSIFY = { modelLatencyMs: 120, batchSize: 50, concurrency: 4 };
 
@@ -428,7 +467,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing|console]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  --only console        the web console\'s gzipped size and navigation-to-interactive time in Chromium (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing|console|replicas]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  --only console        the web console\'s gzipped size and navigation-to-interactive time in Chromium (printed, not written)\n  --only replicas       only the shared caches: /search c=8 without and with REDIS_URL, a rerank cache hit across replicas (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
     );
     return 0;
   }
@@ -452,9 +491,14 @@ async function main(): Promise<number> {
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
   const log = (line: string) => console.error(line);
-  if (values.only !== undefined && !['qdrant-hybrid', 'heavy-ingest', 'key-check', 'tracing', 'console'].includes(values.only)) {
-    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check, tracing or console (got "${values.only}")`);
+  if (values.only !== undefined && !['qdrant-hybrid', 'heavy-ingest', 'key-check', 'tracing', 'console', 'replicas'].includes(values.only)) {
+    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check, tracing, console or replicas (got "${values.only}")`);
     return 2;
+  }
+  if (values.only === 'replicas') {
+    const result = await runReplicas(repoRoot, datasetDir, profile, log);
+    console.log([`machine: ${availableParallelism()} cores, node ${process.version}, load average at start ${loadavg().map((v) => round(v, 2)).join(' ')}`, ...replicasRows(result), '', JSON.stringify(result)].join('\n'));
+    return 0;
   }
   if (values.only === 'key-check') {
     const result = await runKeyCheck(repoRoot, profile, log);
@@ -520,6 +564,7 @@ async function main(): Promise<number> {
   const qdrantHybrid = await runQdrantHybrid(datasetDir, profile, log);
   const heavyIngest = await runHeavyIngest(repoRoot, log);
   const keyCheck = await runKeyCheck(repoRoot, profile, log);
+  const replicas = await runReplicas(repoRoot, datasetDir, profile, log);
 
   const results = {
     timestamp: new Date().toISOString(),
@@ -548,6 +593,7 @@ async function main(): Promise<number> {
       heavyIngest,
       keyCheck,
       tracing,
+      replicas,
     },
     peer: {
       ...peer,
@@ -593,6 +639,7 @@ async function main(): Promise<number> {
       rerankApiBm25P50Ms: { target: `<= ${TARGETS.bm25RerankApiP50Ms}`, value: standardApis.rerankBm25.cold.p50Ms, met: standardApis.rerankBm25.cold.p50Ms <= TARGETS.bm25RerankApiP50Ms },
       chatCompletionsOverheadP50Ms: { target: `<= ${TARGETS.chatCompletionsOverheadP50Ms}`, value: standardApis.chatCompletions.overheadP50Ms, met: standardApis.chatCompletions.overheadP50Ms <= TARGETS.chatCompletionsOverheadP50Ms },
       keyCheckAddedP50Ms: { target: `<= ${TARGETS.keyCheckAddedP50Ms}`, value: keyCheck.addedP50Ms.scopedKey, met: keyCheck.addedP50Ms.scopedKey <= TARGETS.keyCheckAddedP50Ms },
+      sharedCacheAddedP50Ms: { target: `<= ${TARGETS.sharedCacheAddedP50Ms}`, value: replicas.searchC8.addedP50Ms, met: replicas.searchC8.addedP50Ms <= TARGETS.sharedCacheAddedP50Ms },
     },
     wallSeconds: 0,
   };
@@ -659,6 +706,7 @@ type Results = {
     heavyIngest: HeavyIngestResult;
     keyCheck: KeyCheckResult;
     tracing: TracingSummary;
+    replicas: ReplicasSummary;
   };
   peer: PeerResult;
   ratios: Record<string, number | null>;
@@ -751,11 +799,13 @@ function printTable(results: Results): void {
       '',
       ...tracingRows(sift.tracing),
       '',
+      ...replicasRows(sift.replicas),
+      '',
       `PDF ingest (${sift.pdf.pages} pages, ${sift.pdf.chunks} chunks): ${formatCount(sift.pdf.ingestPagesPerSecond)} pages/s ingest, ${formatCount(sift.pdf.parsePagesPerSecond)} pages/s text extraction, peak RSS ${mib(sift.pdf.peakRssBytes)}`,
       '',
-      'targets (issues 4, 6, 7, 13, 14, 18; this 2-core machine):',
+      'targets (issues 4, 6, 7, 13, 14, 18, 21; this 2-core machine):',
       ...Object.entries(results.targets).map(([name, t]) => `  ${t.met ? 'met    ' : 'NOT met'}  ${name} ${t.target}: ${t.value}`),
-      `requests failed: ${h.searchC1.errors + h.searchC8.errors + h.askC1.errors + h.healthC8.errors + w.searchC8.errors}`,
+      `requests failed: ${h.searchC1.errors + h.searchC8.errors + h.askC1.errors + h.healthC8.errors + w.searchC8.errors + sift.replicas.searchC8.withoutRedis.errors + sift.replicas.searchC8.withRedis.errors}`,
     ].join('\n'),
   );
 }
