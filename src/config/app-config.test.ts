@@ -20,6 +20,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ SIFT_API_KEYS: ' a1 ,b2,, ' }).apiKeys).toEqual(['a1', 'b2']);
   });
 
+  it('shares the caches only with REDIS_URL, within the TTL and memory bound it is given', () => {
+    expect(loadConfig({ SHARED_CACHE_MAX_MB: '8' }).sharedCache).toBeNull();
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).sharedCache).toEqual({ ttlMs: 86_400_000, maxBytes: 64 * 2 ** 20 });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SHARED_CACHE_MAX_MB: '0.5', SHARED_CACHE_TTL_SECONDS: '60' }).sharedCache).toEqual({ ttlMs: 60_000, maxBytes: 2 ** 19 });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SHARED_CACHE_MAX_MB: '0' }).sharedCache).toBeNull();
+    expect(() => loadConfig({ SHARED_CACHE_MAX_MB: '-1' })).toThrow(/SHARED_CACHE_MAX_MB \(got "-1"\)/);
+    expect(() => loadConfig({ SHARED_CACHE_TTL_SECONDS: '0' })).toThrow(/SHARED_CACHE_TTL_SECONDS \(got "0"\)/);
+  });
+
   it('names the bad variable, the value and what is allowed', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT \(got "70000"\).*65535/);

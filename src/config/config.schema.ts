@@ -57,8 +57,8 @@ export const configSchema = z.object({
     .default('true')
     .transform((value) => value === 'true'),
   /**
-   * Redis (or Valkey) shared by every replica: rate limits, budgets, usage and document write
-   * leases. Unset: a single server keeps all of that locally.
+   * Redis (or Valkey) shared by every replica: rate limits, budgets, usage, the rerank and
+   * query-embedding caches and document write leases. Unset: a single server keeps all of that locally.
    */
   REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
