@@ -37,7 +37,7 @@ export class BullmqJobQueue implements JobQueue {
   constructor(private readonly config: AppConfig) {
     const redis = config.redis!;
     // Adding fails at once while Redis is away (no offline queue), so an upload can answer 503.
-    this.queue = new Queue(QUEUE_NAME, { connection: this.connection({ enableOfflineQueue: false }), prefix: bullPrefix(redis.prefix), skipWaitingForReady: true });
+    this.queue = new Queue(QUEUE_NAME, { connection: this.connection({ enableOfflineQueue: false }), prefix: bullPrefix(redis.prefix) });
     this.queue.on('error', (error) => this.reportError(error));
   }
 
