@@ -11,6 +11,7 @@
 // was merely slow stops taking items once another may have taken its job.
 import { Logger } from '@nestjs/common';
 import { Queue, WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { hostname } from 'node:os';
 import type { AppConfig } from '../config/app-config.js';
 import type { GiveUpJob, JobQueue, RunEnd, RunJob } from './job-queue.js';
 import { settlesWithin } from './job-queue.js';
@@ -22,6 +23,11 @@ const STALLED_TOO_OFTEN = /stalled more than allowable limit/;
 /** The BullMQ key prefix under REDIS_KEY_PREFIX ("sift:" → "sift:bull"). */
 export function bullPrefix(redisPrefix: string): string {
   return `${redisPrefix}bull`;
+}
+
+/** This process as BullMQ names the worker of a job: host and process id. */
+export function runnerName(): string {
+  return `${hostname()}:${process.pid}`;
 }
 
 export class BullmqJobQueue implements JobQueue {
@@ -60,6 +66,8 @@ export class BullmqJobQueue implements JobQueue {
   async start(run: RunJob, giveUp: GiveUpJob): Promise<void> {
     const { concurrency, lockMs, maxAttempts } = this.config.jobs;
     this.worker = new Worker(QUEUE_NAME, (job, token) => this.process(job, token, run), {
+      // Stored on each job it takes (BullMQ's processedBy), so an operator can tell which replica runs what.
+      name: runnerName(),
       // A worker blocks waiting for jobs, so its commands must wait for Redis rather than fail.
       connection: this.connection({ maxRetriesPerRequest: null }),
       prefix: bullPrefix(this.config.redis!.prefix),

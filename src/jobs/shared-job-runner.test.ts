@@ -1,7 +1,8 @@
 // The job facility with REDIS_URL: two runners (as two replicas would have) over one real
 // redis-server, each with its own connections, Redis job store and BullMQ queue. A job
 // submitted on one is seen alike on both, runs once, is taken over by the other when its
-// runner stops mid-job (skipping the items done, counting none twice), and submitting while
+// runner stops mid-job (skipping the items done, counting none twice) or marked interrupted
+// when it cannot resume there, and submitting while
 // Redis is away answers REDIS_UNAVAILABLE and keeps nothing, until Redis is back.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../auth/auth.service.js';
@@ -93,6 +94,29 @@ describe('JobRunner with REDIS_URL', () => {
     expect(final).toMatchObject({ attempts: 2, progress: { total: 4, done: 4, letters: 15 } });
     expect((final.shouted as Array<{ word: string }>).map((item) => item.word)).toEqual(['one', 'two', 'three', 'four']);
     expect([...first.released, ...second.released]).toEqual([{ words: ['one', 'two', 'three', 'four'] }]);
+  });
+
+  it('marks interrupted, with the reason, a stopped replica\'s job that the replica taking it over cannot resume', async () => {
+    prefix = 'interrupted:';
+    const first = new ShoutHandler();
+    first.pauseAt = 1;
+    const a = await replica(first);
+    const second = new ShoutHandler();
+    second.resumeCheck = { resumable: false, reason: 'its files were on the other replica\'s disk' };
+    const b = await replica(second, { bootstrap: false });
+    const submitted = await a.runner.submit('shout', { words: ['one', 'two'] }, 2);
+    await waitForJob(a.runner, submitted.id, (job) => job.progress.done === 1);
+    await b.runner.onApplicationBootstrap();
+    const stopping = stop(a);
+    first.open();
+    await stopping;
+
+    expect(await waitForJob(b.runner, submitted.id, (job) => job.state === 'interrupted')).toMatchObject({
+      error: { code: 'JOB_INTERRUPTED', message: expect.stringMatching(/cannot be resumed: its files were on the other replica's disk\. 1 of 2 items were done/) },
+      progress: { done: 1, total: 2 },
+    });
+    expect(second.completedSeen).toEqual([]);
+    expect(second.released).toEqual([{ words: ['one', 'two'] }]);
   });
 
   it('counts an item recorded twice (a stalled run racing its takeover) once', async () => {
