@@ -1,4 +1,4 @@
-// Where jobs live: a small SQLite file of its own, DATA_DIR/jobs.sqlite.
+// Where jobs live without REDIS_URL: a small SQLite file of its own, DATA_DIR/jobs.sqlite.
 //
 // Why SQLite rather than a JSON file per job: a job records a result per file as it goes,
 // and progress is polled while it runs. In SQLite each finished item is one INSERT plus one
