@@ -35,10 +35,11 @@ export interface JobQueue {
 /** Waits for `work`, but no longer than `ms`; says whether it ended in time. */
 export async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   const timer = new AbortController();
-  const ended = await Promise.race([work.then(
+  const settled = work.then(
     () => true,
     () => true,
-  ), sleep(ms, false, { signal: timer.signal }).catch(() => false)]);
+  );
+  const ended = await Promise.race([settled, sleep(ms, false, { signal: timer.signal }).catch(() => false)]);
   timer.abort();
   return ended;
 }
