@@ -26,7 +26,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # DATA_DIR holds the embedded SQLite store (SIFT_STORE=sqlite); mount a volume there.
-RUN mkdir -p /app/data && chown node:node /app/data
+RUN mkdir -p /app/data /app/job-spool && chown node:node /app/data /app/job-spool
 USER node
 ENV HOST=0.0.0.0 \
     PORT=3000 \

@@ -1850,6 +1850,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description REDIS_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "REDIS_UNAVAILABLE";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
         };
     };
     JobsController_getJob: {
@@ -1963,6 +1981,24 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "INTERNAL";
+                            message: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description REDIS_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;
@@ -3290,7 +3326,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED */
+            /** @description PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, PROVIDER_NOT_CONFIGURED, REDIS_UNAVAILABLE */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3299,7 +3335,7 @@ export interface operations {
                     "application/json": {
                         error: {
                             /** @enum {string} */
-                            code: "PROVIDER_RATE_LIMITED" | "PROVIDER_UNAVAILABLE" | "PROVIDER_NOT_CONFIGURED";
+                            code: "PROVIDER_RATE_LIMITED" | "PROVIDER_UNAVAILABLE" | "PROVIDER_NOT_CONFIGURED" | "REDIS_UNAVAILABLE";
                             message: string;
                             details?: {
                                 [key: string]: unknown;

@@ -128,6 +128,9 @@ export class AppConfig {
       concurrency: this.values.JOB_CONCURRENCY,
       retentionHours: this.values.JOB_RETENTION_HOURS,
       maxAttempts: this.values.JOB_MAX_ATTEMPTS,
+      lockMs: this.values.JOB_LOCK_MS,
+      spoolDir: this.values.JOB_SPOOL_DIR ?? null,
+      spoolRedisMaxBytes: this.values.JOB_SPOOL_REDIS_MAX_BYTES,
       ingestConcurrency: this.values.INGEST_CONCURRENCY,
     };
   }

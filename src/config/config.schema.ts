@@ -106,6 +106,19 @@ export const configSchema = z.object({
   JOB_RETENTION_HOURS: positiveInt(7 * 24),
   /** Starts a job may get: one left running by this many stops in a row is failed, not resumed. */
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  /**
+   * With REDIS_URL: how long a replica's hold on a running job lasts without renewal. A job
+   * whose replica died is taken over by another within about one and a half times this.
+   */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * With REDIS_URL: a folder every replica can read and write (a shared volume, NFS), for
+   * spooled upload files too large for Redis. Unset: those stay on the disk of the replica that
+   * took the upload, and only that replica can resume its job.
+   */
+  JOB_SPOOL_DIR: z.string().min(1).optional(),
+  /** With REDIS_URL: spooled upload files up to this size go into Redis; larger ones to JOB_SPOOL_DIR. 0: none into Redis. */
+  JOB_SPOOL_REDIS_MAX_BYTES: z.coerce.number().int().min(0).max(64 * 1024 * 1024).default(1024 * 1024),
   /** Files ingested at once by one upload, one job or the ingest CLI (its default for --concurrency). */
   INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   // Parsing runs in child processes, each file inside a heap and a time limit.

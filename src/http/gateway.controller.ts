@@ -102,7 +102,7 @@ export class GatewayController {
       200: { description: '{results, counts, summary, failures, usage}', schema: openObjectSchema },
       202: { description: 'A background job took the texts; poll GET /v1/jobs/{id}', schema: jobEnvelopeSchema, headers: { Location: { description: '/v1/jobs/{id}' } } },
     },
-    { fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.TooManyTexts, ErrorCode.TextTooLong, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured] },
+    { fails: [...JSON_BODY_FAILURES, ...PROVIDER_FAILURES, ErrorCode.TooManyTexts, ErrorCode.TextTooLong, ErrorCode.ModelNotAllowed, ErrorCode.ProviderNotConfigured, ErrorCode.RedisUnavailable] },
   )
   async classify(@Body(new ZodValidationPipe(classifyRequestSchema)) body: ClassifyRequestBody, @Res({ passthrough: true }) response: Response) {
     const task = this.classifyService.prepare({
@@ -114,7 +114,7 @@ export class GatewayController {
       model: body.model,
     });
     if (this.classifyService.isLarge(body.texts.length)) {
-      const job = this.classifyJobs.start(task, body.texts);
+      const job = await this.classifyJobs.start(task, body.texts);
       response.status(202).location(`/v1/jobs/${job.id}`);
       return { job };
     }

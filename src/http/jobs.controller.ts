@@ -30,19 +30,19 @@ export class JobsController {
   @Get()
   @ApiOperation({ summary: 'Jobs, newest first, optionally of one state and kind: state and progress without per-item results' })
   @QueryParameters(listJobsQuerySchema)
-  @Answers({ 200: { description: 'A page of jobs', schema: responses.jobsListSchema } }, { fails: [ErrorCode.ValidationFailed] })
-  listJobs(@Query(new ZodValidationPipe(listJobsQuerySchema, 'query string')) query: ListJobsQuery, @RequestCaller() caller: Caller) {
+  @Answers({ 200: { description: 'A page of jobs', schema: responses.jobsListSchema } }, { fails: [ErrorCode.ValidationFailed, ErrorCode.RedisUnavailable] })
+  async listJobs(@Query(new ZodValidationPipe(listJobsQuerySchema, 'query string')) query: ListJobsQuery, @RequestCaller() caller: Caller) {
     const { state, kind, limit, offset } = query;
-    const { jobs, total } = this.runner.list({ state, kind }, { limit, offset }, jobsVisibleTo(caller));
+    const { jobs, total } = await this.runner.list({ state, kind }, { limit, offset }, jobsVisibleTo(caller));
     return { jobs, total, limit, offset };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'A background job: state (queued, running, succeeded, failed, interrupted), progress and per-item results' })
-  @Answers({ 200: { description: 'The job', schema: responses.jobEnvelopeSchema } }, { fails: [ErrorCode.JobNotFound] })
-  getJob(@Param('id') id: string, @RequestCaller() caller: Caller) {
+  @Answers({ 200: { description: 'The job', schema: responses.jobEnvelopeSchema } }, { fails: [ErrorCode.JobNotFound, ErrorCode.RedisUnavailable] })
+  async getJob(@Param('id') id: string, @RequestCaller() caller: Caller) {
     // A job the key may not see answers as an unknown one.
-    const job = this.runner.view(id, jobsVisibleTo(caller));
+    const job = await this.runner.view(id, jobsVisibleTo(caller));
     if (!job) throw new SiftError(ErrorCode.JobNotFound, `No job "${id}" is known here: it never existed, or it finished long enough ago to be forgotten (JOB_RETENTION_HOURS).`);
     return { job };
   }

@@ -18,8 +18,8 @@ export interface BatchSummary {
 export interface BatchHooks<T> {
   /** An error that is not a SiftError: a bug or an outside failure worth a log line with its stack. */
   onUnexpected: (error: unknown, file: T) => void;
-  /** Called as each file finishes, for progress output. */
-  onOutcome?: (outcome: FileOutcome, file: T) => void;
+  /** Called as each file finishes, for progress output; a rejection ends the batch with it. */
+  onOutcome?: (outcome: FileOutcome, file: T) => void | Promise<void>;
   /** Files read and ingested at once (default 1). Memory is bounded by this many files, not the batch. */
   concurrency?: number;
   /** Once aborted, no further file is started; files in flight finish and are reported. */
@@ -66,7 +66,7 @@ export async function ingestEach<T extends { fileName: string }>(
       limit(async () => {
         if (hooks.signal?.aborted) return null;
         const outcome = await ingestOne(file, ingest, hooks.onUnexpected);
-        hooks.onOutcome?.(outcome, file);
+        await hooks.onOutcome?.(outcome, file);
         return outcome;
       }),
     ),

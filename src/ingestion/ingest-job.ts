@@ -4,6 +4,7 @@
 // restart resumes with exactly the files not yet done, provided their copies are intact.
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { ErrorCode, SiftError } from '../common/errors.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import type { JobContext, JobHandler, ResumeCheck } from '../jobs/job-types.js';
 import type { DocumentMetadata } from '../store/vector-store.js';
@@ -38,7 +39,7 @@ export class IngestJobHandler implements JobHandler<IngestJobInput>, OnModuleIni
 
   async onModuleInit(): Promise<void> {
     this.runner.register(this);
-    const kept = this.runner.unfinishedInputs(this.kind).map((input) => (input as IngestJobInput).batch);
+    const kept = (await this.runner.unfinishedInputs(this.kind)).map((input) => (input as IngestJobInput).batch);
     await this.spool.removeBatchesExcept(new Set(kept));
   }
 
@@ -51,9 +52,11 @@ export class IngestJobHandler implements JobHandler<IngestJobInput>, OnModuleIni
         concurrency: this.config.jobs.ingestConcurrency,
         signal: context.signal,
         onUnexpected: (error, file) => this.logger.error(`Ingesting "${file.fileName}" failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
-        onOutcome: (outcome, file) => {
+        onOutcome: async (outcome, file) => {
+          // A write that needed Redis (its document lease) is not this file's failure: the job is resumed with it once Redis is back.
+          if (outcome.status === 'failed' && outcome.error.code === ErrorCode.RedisUnavailable) throw new SiftError(ErrorCode.RedisUnavailable, outcome.error.message);
           const landed = outcome.status !== 'failed';
-          context.recordItem({ key: keyOf(file.index), ordinal: file.index, result: outcome }, { chunks: landed ? outcome.chunkCount : 0, failed: landed ? 0 : 1 });
+          await context.recordItem({ key: keyOf(file.index), ordinal: file.index, result: outcome }, { chunks: landed ? outcome.chunkCount : 0, failed: landed ? 0 : 1 });
           // Recorded first, deleted second: a stop in between leaves a copy nobody needs, never a file lost.
           void this.spool.discard(input.batch, file).catch(() => undefined);
         },
@@ -68,7 +71,7 @@ export class IngestJobHandler implements JobHandler<IngestJobInput>, OnModuleIni
   }
 
   release(input: IngestJobInput): Promise<void> {
-    return this.spool.removeBatch(input.batch);
+    return this.spool.removeBatch(input.batch, input.files);
   }
 
   collectionOf(input: IngestJobInput): string {

@@ -43,9 +43,9 @@ export class UploadIngestionService {
       const { batch, files } = await this.spool.adopt(upload.files);
       const input: IngestJobInput = { collection: upload.collection, metadata: upload.metadata, batch, files };
       try {
-        return { kind: 'job', job: this.runner.submit(INGEST_JOB_KIND, input, files.length, { chunks: 0, failed: 0 }) };
+        return { kind: 'job', job: await this.runner.submit(INGEST_JOB_KIND, input, files.length, { chunks: 0, failed: 0 }) };
       } catch (error) {
-        await this.spool.removeBatch(batch);
+        await this.spool.removeBatch(batch, files).catch(() => undefined);
         throw error;
       }
     }

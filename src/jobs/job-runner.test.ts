@@ -7,79 +7,36 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/app-config.js';
 import { ErrorCode, SiftError } from '../common/errors.js';
-import { waitUntil } from '../../test/fakes/test-support.js';
 import { makeTempDir } from '../../test/helpers/temp-dir.js';
 import { AuthService } from '../auth/auth.service.js';
 import { JobRunner } from './job-runner.js';
-import { JOBS_FILE_NAME, JobStore } from './job-store.js';
-import type { JobContext, JobHandler, JobView, ResumeCheck } from './job-types.js';
-
-interface WordsInput {
-  words: string[];
-}
-
-/** Upper-cases words one by one; stops before the word at `pauseAt` until `open()` is called. */
-class ShoutHandler implements JobHandler<WordsInput> {
-  readonly kind = 'shout';
-  pauseAt = -1;
-  failWith: Error | null = null;
-  resumeCheck: ResumeCheck = { resumable: true };
-  readonly completedSeen: string[][] = [];
-  readonly released: WordsInput[] = [];
-  private gate = Promise.withResolvers<void>();
-
-  open(): void {
-    this.gate.resolve();
-  }
-
-  async run(input: WordsInput, context: JobContext): Promise<unknown> {
-    this.completedSeen.push([...context.completed].sort());
-    for (const [index, word] of input.words.entries()) {
-      if (context.completed.has(word)) continue;
-      if (index === this.pauseAt) await this.gate.promise;
-      if (context.signal.aborted) return null;
-      if (this.failWith && index === input.words.length - 1) throw this.failWith;
-      context.recordItem({ key: word, ordinal: index, result: { word, shouted: word.toUpperCase() } }, { letters: word.length });
-    }
-    return { loudest: input.words.map((w) => w.toUpperCase()).join(' ') };
-  }
-
-  async checkResumable(): Promise<ResumeCheck> {
-    return this.resumeCheck;
-  }
-
-  async release(input: WordsInput): Promise<void> {
-    this.released.push(input);
-  }
-
-  present(input: WordsInput, items: unknown[], result: unknown): Record<string, unknown> {
-    return { words: input.words.length, shouted: items, result };
-  }
-}
+import { LocalJobQueue } from './local-job-queue.js';
+import { JOBS_FILE_NAME, SqliteJobStore } from './sqlite-job-store.js';
+import { ShoutHandler, waitForJob } from '../../test/helpers/shout-jobs.js';
+import type { JobView } from './job-types.js';
 
 describe('JobRunner', () => {
   let dir: ReturnType<typeof makeTempDir>;
-  const started: Array<{ store: JobStore; runner: JobRunner }> = [];
+  const started: Array<{ store: SqliteJobStore; runner: JobRunner }> = [];
 
   /** A runner as the app starts one: handlers register, then the bootstrap recovers. */
   async function start(handler: ShoutHandler, env: Record<string, string> = {}) {
     const config = loadConfig({ DATA_DIR: dir.path, ...env });
-    const store = new JobStore(config);
-    const runner = new JobRunner(store, config, new AuthService(config));
+    const store = new SqliteJobStore(config);
+    const runner = new JobRunner(store, new LocalJobQueue(config, store), config, new AuthService(config));
     runner.register(handler);
     await runner.onApplicationBootstrap();
     started.push({ store, runner });
     return { store, runner };
   }
 
-  async function stop({ store, runner }: { store: JobStore; runner: JobRunner }) {
+  async function stop({ store, runner }: { store: SqliteJobStore; runner: JobRunner }) {
     await runner.onModuleDestroy();
-    store.onApplicationShutdown();
+    store.close();
   }
 
   async function until(runner: JobRunner, id: string, holds: (job: JobView) => boolean): Promise<JobView> {
-    await waitUntil(() => holds(runner.view(id)!));
-    return runner.view(id)!;
+    return waitForJob(runner, id, holds);
   }
 
   beforeEach(() => {
@@ -94,7 +51,7 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.pauseAt = 2;
     const { runner } = await start(handler);
-    const submitted = runner.submit('shout', { words: ['one', 'two', 'three', 'four'] }, 4, { letters: 0 });
+    const submitted = await runner.submit('shout', { words: ['one', 'two', 'three', 'four'] }, 4, { letters: 0 });
     expect(submitted).toMatchObject({ kind: 'shout', state: 'queued', progress: { total: 4, done: 0, letters: 0 }, attempts: 0, words: 4, shouted: [] });
 
     const midway = await until(runner, submitted.id, (job) => job.progress.done === 2);
@@ -112,11 +69,11 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.failWith = new SiftError(ErrorCode.ProviderUnavailable, 'The model is down.');
     const { runner } = await start(handler);
-    const known = runner.submit('shout', { words: ['a', 'b'] }, 2);
+    const known = await runner.submit('shout', { words: ['a', 'b'] }, 2);
     expect(await until(runner, known.id, (job) => job.state === 'failed')).toMatchObject({ error: { code: 'PROVIDER_UNAVAILABLE', message: 'The model is down.' }, progress: { done: 1 } });
 
     handler.failWith = new Error('disk on fire at /var/secret');
-    const unknown = runner.submit('shout', { words: ['c', 'd'] }, 2);
+    const unknown = await runner.submit('shout', { words: ['c', 'd'] }, 2);
     const failed = await until(runner, unknown.id, (job) => job.state === 'failed');
     expect(failed.error).toEqual({ code: 'INTERNAL', message: expect.not.stringContaining('/var/secret') });
   });
@@ -125,10 +82,10 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.pauseAt = 0;
     const { runner } = await start(handler, { JOB_CONCURRENCY: '1' });
-    const first = runner.submit('shout', { words: ['x'] }, 1);
-    const second = runner.submit('shout', { words: ['y'] }, 1);
+    const first = await runner.submit('shout', { words: ['x'] }, 1);
+    const second = await runner.submit('shout', { words: ['y'] }, 1);
     await until(runner, first.id, (job) => job.state === 'running');
-    expect(runner.view(second.id)!.state).toBe('queued');
+    expect((await runner.view(second.id))!.state).toBe('queued');
     handler.open();
     await until(runner, second.id, (job) => job.state === 'succeeded');
   });
@@ -137,7 +94,7 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.pauseAt = 2;
     const first = await start(handler);
-    const job = first.runner.submit('shout', { words: ['one', 'two', 'three'] }, 3);
+    const job = await first.runner.submit('shout', { words: ['one', 'two', 'three'] }, 3);
     await until(first.runner, job.id, (view) => view.progress.done === 2);
     // The stop aborts the job's signal, then the gate opens: the handler takes no new word.
     const stopping = stop(first);
@@ -157,16 +114,16 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.pauseAt = 1;
     const crashed = await start(handler);
-    const job = crashed.runner.submit('shout', { words: ['one', 'two'] }, 2);
+    const job = await crashed.runner.submit('shout', { words: ['one', 'two'] }, 2);
     await until(crashed.runner, job.id, (view) => view.progress.done === 1);
     // A crash: no shutdown hook runs; the process is simply gone, and the job row says running.
-    crashed.store.onApplicationShutdown();
+    crashed.store.close();
     started.length = 0;
 
     const next = new ShoutHandler();
     next.resumeCheck = { resumable: false, reason: 'its input files are gone' };
     const { runner } = await start(next);
-    expect(runner.view(job.id)).toMatchObject({
+    expect(await runner.view(job.id)).toMatchObject({
       state: 'interrupted',
       error: { code: 'JOB_INTERRUPTED', message: expect.stringMatching(/cannot be resumed: its input files are gone\. 1 of 2 items were done/) },
       progress: { done: 1, total: 2 },
@@ -179,11 +136,11 @@ describe('JobRunner', () => {
     const handler = new ShoutHandler();
     handler.pauseAt = 1;
     let app = await start(handler, { JOB_MAX_ATTEMPTS: '2' });
-    const job = app.runner.submit('shout', { words: ['one', 'poison'] }, 2);
+    const job = await app.runner.submit('shout', { words: ['one', 'poison'] }, 2);
     await until(app.runner, job.id, (view) => view.progress.done === 1);
     // Two crashes under the same item: each restart resumes it, and it dies again.
     for (let crash = 1; crash <= 2; crash++) {
-      app.store.onApplicationShutdown();
+      app.store.close();
       started.length = 0;
       const again = new ShoutHandler();
       again.pauseAt = 1;
@@ -191,7 +148,7 @@ describe('JobRunner', () => {
       if (crash === 1) {
         await until(app.runner, job.id, (view) => view.state === 'running' && view.attempts === 2);
       } else {
-        expect(app.runner.view(job.id)).toMatchObject({
+        expect(await app.runner.view(job.id)).toMatchObject({
           state: 'failed',
           attempts: 2,
           error: { code: 'JOB_INTERRUPTED', message: expect.stringMatching(/stopped 2 times while running this job \(JOB_MAX_ATTEMPTS is 2\).*1 of 2 items were done/) },
@@ -205,8 +162,8 @@ describe('JobRunner', () => {
   it('forgets finished jobs older than JOB_RETENTION_HOURS at start, and keeps the rest', async () => {
     const handler = new ShoutHandler();
     const first = await start(handler);
-    const old = first.runner.submit('shout', { words: ['old'] }, 1);
-    const recent = first.runner.submit('shout', { words: ['new'] }, 1);
+    const old = await first.runner.submit('shout', { words: ['old'] }, 1);
+    const recent = await first.runner.submit('shout', { words: ['new'] }, 1);
     await until(first.runner, recent.id, (job) => job.state === 'succeeded');
     await stop(first);
     started.length = 0;
@@ -215,7 +172,7 @@ describe('JobRunner', () => {
     db.close();
 
     const { runner } = await start(new ShoutHandler(), { JOB_RETENTION_HOURS: '2' });
-    expect(runner.view(old.id)).toBeNull();
-    expect(runner.view(recent.id)!.state).toBe('succeeded');
+    expect(await runner.view(old.id)).toBeNull();
+    expect((await runner.view(recent.id))!.state).toBe('succeeded');
   });
 });

@@ -55,16 +55,21 @@ export interface JobItem {
 export interface JobContext {
   readonly jobId: string;
   /**
-   * Aborted when the server shuts down: take no new items. Items in flight may finish; the
-   * job is then resumed or reported interrupted at the next start.
+   * Aborted when this process stops running the job (a shutdown, or with REDIS_URL a lost
+   * lock): take no new items. Items in flight may finish; the job is then resumed, here or on
+   * another replica, or reported interrupted.
    */
   readonly signal: AbortSignal;
   /** Keys of the items an earlier run of this job recorded (before a restart); skip them. */
   readonly completed: ReadonlySet<string>;
-  /** Stores one finished item and adds `counters` to the job's, in one write. */
-  recordItem(item: JobItem, counters?: Record<string, number>): void;
+  /**
+   * Stores one finished item and adds `counters` to the job's, in one write. Await it before
+   * freeing what the item needed: it rejects when the store (Redis) is lost, and the job is
+   * then resumed from the items stored.
+   */
+  recordItem(item: JobItem, counters?: Record<string, number>): Promise<void>;
   /** Progress for kinds without per-item results (e.g. batches of texts). */
-  reportProgress(done: number, counters?: Record<string, number>): void;
+  reportProgress(done: number, counters?: Record<string, number>): Promise<void>;
 }
 
 export type ResumeCheck = { resumable: true } | { resumable: false; reason: string };

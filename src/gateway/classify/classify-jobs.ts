@@ -49,7 +49,7 @@ export class ClassifyJobs implements JobHandler<ClassifyJobInput>, OnModuleInit 
   }
 
   /** Queues a checked request as a job (one item per batch); its view is what 202 answers. */
-  start(task: ClassifyTask, texts: string[]): JobView {
+  start(task: ClassifyTask, texts: string[]): Promise<JobView> {
     const input: ClassifyJobInput = { texts, labels: task.labels, ...(task.instructions ? { instructions: task.instructions } : {}), batchSize: task.batchSize, model: task.client.model };
     const counters = { texts: 0, labelled: 0, unknown: 0, failedTexts: 0, retried: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
     return this.runner.submit(this.kind, input, Math.ceil(texts.length / task.batchSize), counters);
@@ -79,7 +79,7 @@ export class ClassifyJobs implements JobHandler<ClassifyJobInput>, OnModuleInit 
           const usage = meter.summary();
           const unknown = outcomes.filter((outcome) => outcome.label === UNKNOWN_LABEL).length;
           const item: BatchItem = { batch: b, outcomes };
-          context.recordItem(
+          await context.recordItem(
             { key: keyOf(b), ordinal: b, result: item },
             {
               texts: texts.length,
