@@ -1,6 +1,7 @@
 // Three Sift processes (built, each on its own port and DATA_DIR) over one real redis-server
 // and one Qdrant (the fake), sharing jobs: an upload accepted by A is polled to completion on
-// B and C, the job listing agrees on all three, and kill -9 of the replica running a job has
+// B and C, the job listing agrees on all three, /v1/usage answers the same on all three after
+// model calls spread over them, and kill -9 of the replica running a job has
 // it completed by another, never lost and never doubled: every
 // document of the upload is in the store exactly once, whole. Small files are spooled in
 // Redis and larger ones in a shared JOB_SPOOL_DIR, and both are cleaned up once the job is
@@ -168,6 +169,22 @@ describe('three replicas sharing jobs over Redis', () => {
     await expectEachDocumentOnceWhole(c, 'harbour', 'round-one');
     await expectSpoolEmpty();
   }, 120_000);
+
+  it('answers /v1/usage identically on all three after model calls spread over them', async () => {
+    // The job's embedding calls ran on one replica; each search embeds its query on the replica it reaches.
+    for (const [i, replica] of replicas.entries()) {
+      for (const query of [`ships logged ${i}`, `fog horn before dawn ${i}`]) {
+        const response = await fetch(`${replica.url}/v1/collections/harbour/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+        expect(response.status, await response.clone().text()).toBe(200);
+      }
+    }
+    const usages = await Promise.all(replicas.map(async (replica) => (await fetch(`${replica.url}/v1/usage`)).json() as Promise<{ source: string; totals: { calls: number } }>));
+    expect(usages[0]).toMatchObject({ source: 'redis' });
+    // The upload's embedding calls (at least one per file) and the six query embeddings, counted once each, wherever they ran.
+    expect(usages[0]!.totals.calls).toBeGreaterThanOrEqual(FILES + 6);
+    expect(usages[1]).toEqual(usages[0]);
+    expect(usages[2]).toEqual(usages[0]);
+  }, 60_000);
 
   it('completes the job of a replica killed with -9 mid-job on another, never lost, never doubled', async () => {
     const response = await upload(replicas[1]!, 'fog', 'round-two');
