@@ -40,6 +40,12 @@ export const configSchema = z.object({
    * running it died by a signal in some bench runs, cause not found yet).
    */
   SQLITE_INDEX_BUILD: z.enum(['event-loop', 'worker']).default('event-loop'),
+  /**
+   * SQLite store, dense search: `none` compares the query with every float vector (exact);
+   * `bit` ranks sign bits first and rescores SQLITE_DENSE_OVERSAMPLING × k candidates exactly.
+   */
+  SQLITE_DENSE_QUANTIZATION: z.enum(['none', 'bit']).default('none'),
+  SQLITE_DENSE_OVERSAMPLING: z.coerce.number().int().min(1).max(100).default(10),
   // Qdrant store (SIFT_STORE=qdrant). Shards, replicas, quantization and payload placement
   // apply when Sift creates its Qdrant collections; change them on an existing cluster in Qdrant.
   QDRANT_URL: z.url().default('http://127.0.0.1:6333'),

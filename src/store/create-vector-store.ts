@@ -14,6 +14,7 @@ export function createVectorStore(config: AppConfig): VectorStore {
       return new SqliteVectorStore(join(config.dataDir, SQLITE_FILE_NAME), {
         inMemoryIndex: values.SQLITE_LEXICAL_INDEX === 'memory',
         buildIndexInWorker: values.SQLITE_INDEX_BUILD === 'worker',
+        dense: { quantization: values.SQLITE_DENSE_QUANTIZATION, oversampling: values.SQLITE_DENSE_OVERSAMPLING },
       });
     case 'qdrant':
       return new QdrantVectorStore({

@@ -1,7 +1,10 @@
 // The embedded store's schema. One SQLite file: documents and chunks as plain tables, an
-// FTS5 index over analyzed chunk terms, and one sqlite-vec table per embedding dimension.
+// FTS5 index over analyzed chunk terms, and one sqlite-vec table per embedding dimension
+// (with, when dense quantization is on, a table of the same vectors as sign bits beside it).
 
-export const SCHEMA_VERSION = 3;
+// 4: bit-quantized vector tables. A build before them sets user_version back to 3 when it
+// opens the file and then writes past those tables, so the step to 4 rebuilds them.
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS collections (
@@ -64,5 +67,21 @@ export function vectorTableSql(dimension: number): string {
     chunk_id INTEGER PRIMARY KEY,
     collection TEXT PARTITION KEY,
     embedding FLOAT[${dimension}] distance_metric=cosine
+  )`;
+}
+
+/** sqlite-vec table of the same vectors as one sign bit per dimension: the quantized first pass of dense search. */
+export function bitVectorTableName(dimension: number): string {
+  return `chunk_vectors_${dimension}_bit`;
+}
+
+/** Every bit-vector table in the file, by name (see dense-vectors.ts). */
+export const BIT_VECTOR_TABLES_SQL = `SELECT name FROM sqlite_master WHERE type = 'table' AND name GLOB 'chunk_vectors_*_bit' AND sql LIKE 'CREATE VIRTUAL TABLE%'`;
+
+export function bitVectorTableSql(dimension: number): string {
+  return `CREATE VIRTUAL TABLE IF NOT EXISTS ${bitVectorTableName(dimension)} USING vec0(
+    chunk_id INTEGER PRIMARY KEY,
+    collection TEXT PARTITION KEY,
+    embedding BIT[${dimension}]
   )`;
 }

@@ -22,8 +22,9 @@ import type {
 } from '../vector-store.js';
 import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
 import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
+import { DenseVectors, dropBitVectorTables, MAX_KNN, type DenseSettings, type VectorRow } from './dense-vectors.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
-import { SCHEMA_SQL, SCHEMA_VERSION, vectorTableName, vectorTableSql } from './schema.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
 const SORT_COLUMNS: Record<NonNullable<DocumentOrder['sort']>, string> = {
   source: 'source',
@@ -95,8 +96,6 @@ export interface LexicalWeights {
 // 1 also leaves k1 at FTS5's 1.2, which measured 0.009 better than Anserini's 0.9 here.)
 const DEFAULT_WEIGHTS: LexicalWeights = { title: 1, heading: 1, body: 1 };
 const MAX_CACHED_STATEMENTS = 100;
-// sqlite-vec's upper bound on k for one KNN query.
-const MAX_KNN = 4096;
 /** Beside the SQLite file: one saved lexical index per searched collection. */
 const LEXICAL_INDEX_DIRECTORY = 'lexical-index';
 
@@ -172,6 +171,7 @@ function migrate(db: Database.Database): void {
                  chunk_count = (SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE documents.collection = collections.name);`);
     }
     if (version < 3) db.exec('ALTER TABLE collections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0');
+    if (version < 4) dropBitVectorTables(db);
   })();
 }
 
@@ -180,6 +180,8 @@ export class SqliteVectorStore implements VectorStore {
   private readonly statements = new Map<string, Database.Statement>();
   /** In-memory BM25 indexes of searched collections (see lexical-index-cache.ts). */
   private readonly lexicalIndexes: LexicalIndexCache;
+  /** The sqlite-vec tables: writes to them and k-NN, exact or quantized (see dense-vectors.ts). */
+  private readonly dense: DenseVectors;
 
   private readonly weights: LexicalWeights;
   /** False: every lexical query goes to FTS5 (no heap for postings, slower queries). */
@@ -189,7 +191,7 @@ export class SqliteVectorStore implements VectorStore {
 
   constructor(
     readonly filePath: string,
-    options: { weights?: LexicalWeights; inMemoryIndex?: boolean; buildIndexInWorker?: boolean } = {},
+    options: { weights?: LexicalWeights; inMemoryIndex?: boolean; buildIndexInWorker?: boolean; dense?: DenseSettings } = {},
   ) {
     this.weights = options.weights ?? DEFAULT_WEIGHTS;
     this.inMemoryIndex = options.inMemoryIndex ?? true;
@@ -202,6 +204,8 @@ export class SqliteVectorStore implements VectorStore {
     sqliteVec.load(this.db);
     this.db.exec(SCHEMA_SQL);
     migrate(this.db);
+    this.dense = new DenseVectors(this.db, (sql) => this.cachedStatement(sql), options.dense);
+    this.dense.fillMissingBitTables();
     this.lexicalIndexes = new LexicalIndexCache(
       {
         isOpen: () => this.db.open,
@@ -446,16 +450,17 @@ export class SqliteVectorStore implements VectorStore {
     return this.inMemoryIndex ? await this.lexicalIndexes.warm(collection) : null;
   }
 
-  /** Chunk rows for ranked ids, in rank order. */
-  private fetchScored(hits: Array<{ id: number; score: number }>): ScoredChunk[] {
+  /** Chunk rows for ranked ids, in rank order; with a filter, only those whose document passes. */
+  private fetchScored(hits: Array<{ id: number; score: number }>, filter?: MetadataFilter): ScoredChunk[] {
     if (hits.length === 0) return [];
+    const condition = metadataFilterSql(filter);
     // One statement per list length (bounded by the statement cache): a plain IN list reads
     // faster than unpacking a JSON array.
     const rows = this.cachedStatement(
       `SELECT c.*, d.source, d.title, d.metadata, d.version, 0 AS score
        FROM chunks c JOIN documents d ON d.id = c.document_id
-       WHERE c.id IN (${hits.map(() => '?').join(', ')})`,
-    ).all(...hits.map((hit) => hit.id)) as ScoredRow[];
+       WHERE c.id IN (${hits.map(() => '?').join(', ')}) AND ${condition.sql}`,
+    ).all(...hits.map((hit) => hit.id), ...condition.params) as ScoredRow[];
     const byId = new Map(rows.map((row) => [row.id, row]));
     return hits.flatMap((hit) => {
       const row = byId.get(hit.id);
@@ -472,23 +477,11 @@ export class SqliteVectorStore implements VectorStore {
         `Collection "${collection}" holds ${info.embeddingDimension}-dimensional vectors from ${info.embeddingModel}; the query vector has ${vector.length}. Query with the same embedding model, or re-index the collection.`,
       );
     }
-    const filter = metadataFilterSql(options.filter);
     // vec0 cannot apply metadata filters inside the KNN scan, so a filtered query looks
-    // further and filters after; the join below keeps only live chunks that pass.
+    // further and filters after; fetchScored keeps only live chunks that pass.
     const k = Math.min(MAX_KNN, options.filter ? options.limit * 10 : options.limit);
-    const rows = this.cachedStatement(
-        `WITH knn AS (
-           SELECT chunk_id, distance FROM ${vectorTableName(info.embeddingDimension)}
-           WHERE embedding MATCH ? AND k = ? AND collection = ?
-         )
-         SELECT c.*, d.source, d.title, d.metadata, d.version, 1 - knn.distance AS score
-         FROM knn JOIN chunks c ON c.id = knn.chunk_id JOIN documents d ON d.id = c.document_id
-         WHERE ${filter.sql}
-         ORDER BY knn.distance, c.id
-         LIMIT ?`,
-      )
-      .all(Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength), k, collection, ...filter.params, options.limit) as ScoredRow[];
-    return rows.map(toScoredChunk);
+    const hits = this.dense.nearest(info.embeddingDimension, collection, vector, k);
+    return this.fetchScored(hits.map((hit) => ({ id: hit.id, score: 1 - hit.distance })), options.filter).slice(0, options.limit);
   }
 
   /** Statements are prepared once per SQL text: preparing costs about as much as a small query. */
@@ -531,7 +524,7 @@ export class SqliteVectorStore implements VectorStore {
         `Collection "${row.name}" was indexed with ${row.embedding_model} (${row.embedding_dimension} dimensions), not ${model} (${dimension}). Delete and re-ingest the collection to switch models.`,
       );
     }
-    if (row.embedding_dimension !== null) this.db.exec(vectorTableSql(row.embedding_dimension));
+    if (row.embedding_dimension !== null) this.dense.ensureTables(row.embedding_dimension);
     return row;
   }
 
@@ -541,8 +534,7 @@ export class SqliteVectorStore implements VectorStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insertTerms = this.cachedStatement('INSERT INTO chunks_fts (rowid, collection, title, heading, body) VALUES (?, ?, ?, ?, ?)');
-    const insertVector =
-      dimension === null ? null : this.cachedStatement(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
+    const vectors: VectorRow[] = [];
     const marker = collectionMarker(document.collection);
     const title = analyze(document.title ?? '');
     const titleTerms = title.join(' ');
@@ -563,24 +555,22 @@ export class SqliteVectorStore implements VectorStore {
       insertTerms.run(lastInsertRowid, marker, titleTerms, heading.join(' '), body.join(' '));
       // The same terms the index builds from (indexedTerms), with FTS5's collection marker in the length.
       change?.added.push({ id: Number(lastInsertRowid), terms: [...title, ...heading, ...body], extraLength: 1 });
-      if (insertVector && chunk.embedding) {
+      if (dimension !== null && chunk.embedding) {
         if (chunk.embedding.length !== dimension) {
           throw new SiftError(ErrorCode.EmbeddingMismatch, `Chunk ${chunk.ordinal} has a ${chunk.embedding.length}-dimensional vector; the collection holds ${dimension}.`);
         }
-        insertVector.run(BigInt(lastInsertRowid), document.collection, Buffer.from(chunk.embedding.buffer, chunk.embedding.byteOffset, chunk.embedding.byteLength));
+        vectors.push({ chunkId: Number(lastInsertRowid), collection: document.collection, embedding: chunk.embedding });
       }
     }
+    if (dimension !== null) this.dense.insert(dimension, vectors);
   }
 
   private removeChunks(documentId: string, dimension: number | null, change: LexicalChange | null = null): void {
     const chunkIds = this.cachedStatement('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
     change?.removedIds.push(...chunkIds);
     const deleteTerms = this.cachedStatement('DELETE FROM chunks_fts WHERE rowid = ?');
-    const deleteVector = dimension === null ? null : this.cachedStatement(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
-    for (const id of chunkIds) {
-      deleteTerms.run(id);
-      deleteVector?.run(BigInt(id));
-    }
+    for (const id of chunkIds) deleteTerms.run(id);
+    if (dimension !== null) this.dense.remove(dimension, chunkIds);
     this.cachedStatement('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   }
 }
