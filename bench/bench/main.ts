@@ -37,6 +37,7 @@ import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { measureReplicas, type ReplicaHop, type ReplicasResult } from './replicas.js';
 import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
+import { denseTargets, measureDenseScale, printDenseTable, type DenseScaleRow } from './scale-dense.js';
 import { consoleLoadRows, measureConsoleLoad } from './console-load.js';
 import { startSiftServer } from './sift-server.js';
 import { measureTracingOverhead, type TracingOverheadResult } from './tracing-overhead.js';
@@ -467,7 +468,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing|console|replicas]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  --only console        the web console\'s gzipped size and navigation-to-interactive time in Chromium (printed, not written)\n  --only replicas       only the shared caches: /search c=8 without and with REDIS_URL, a rerank cache hit across replicas (printed, not written)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
+      'Usage: npm run bench [-- --dataset <folder>] [--quick | --scale <sizes>] [--save] [--only qdrant-hybrid|heavy-ingest|key-check|tracing|console|replicas] [--scale <sizes> --only dense]\n  --dataset  BEIR folder (default ../shared/datasets/scifact from the repo root)\n  --quick    1,000 documents, 100 queries, 2 s load phases\n  --scale    the embedded store at these corpus sizes in chunks, e.g. 8k,80k,400k (perturbed copies of the dataset)\n  --save     write the results to bench/results/ (committed) instead of bench/results/local/ (ignored)\n  --only qdrant-hybrid  only the Qdrant hybrid rows (printed, not written to bench/results)\n  --only heavy-ingest   only /healthz while hostile files are ingested (printed, not written)\n  --only tracing        only /search c=8 with OpenTelemetry off and on (printed, not written)\n  --only key-check      only the added cost of checking API keys (printed, not written)\n  --only console        the web console\'s gzipped size and navigation-to-interactive time in Chromium (printed, not written)\n  --only replicas       only the shared caches: /search c=8 without and with REDIS_URL, a rerank cache hit across replicas (printed, not written)\n  --scale <sizes> --only dense  only the dense k-NN rows of --scale (exact and bit-quantized, recall@10)\n  BENCH_PORT=N pins the port of the servers the bench starts (one at a time)',
     );
     return 0;
   }
@@ -491,8 +492,12 @@ async function main(): Promise<number> {
   }
   const profile = PROFILES[values.quick ? 'quick' : 'full'];
   const log = (line: string) => console.error(line);
-  if (values.only !== undefined && !['qdrant-hybrid', 'heavy-ingest', 'key-check', 'tracing', 'console', 'replicas'].includes(values.only)) {
-    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check, tracing, console or replicas (got "${values.only}")`);
+  if (values.only !== undefined && !['qdrant-hybrid', 'heavy-ingest', 'key-check', 'tracing', 'console', 'replicas', 'dense'].includes(values.only)) {
+    console.error(`--only takes qdrant-hybrid, heavy-ingest, key-check, tracing, console, replicas or (with --scale) dense (got "${values.only}")`);
+    return 2;
+  }
+  if (values.only === 'dense' && !scaleSizes) {
+    console.error('--only dense goes with --scale <sizes>');
     return 2;
   }
   if (values.only === 'replicas') {
@@ -534,7 +539,7 @@ async function main(): Promise<number> {
   const workload = await profileWorkload(datasetDir, profile);
   if (!workload) return 2;
 
-  if (scaleSizes) return runScale(repoRoot, datasetDir, workload, scaleSizes, loadAtStart, log, values.save);
+  if (scaleSizes) return runScale(repoRoot, datasetDir, workload, scaleSizes, loadAtStart, log, values.save, values.only === 'dense');
 
   const sift = await measureSift(workload, profile, log);
   let http;
@@ -658,20 +663,26 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function runScale(repoRoot: string, datasetDir: string, workload: Workload, sizes: number[], loadAtStart: number[], log: (line: string) => void, save: boolean): Promise<number> {
+async function runScale(repoRoot: string, datasetDir: string, workload: Workload, sizes: number[], loadAtStart: number[], log: (line: string) => void, save: boolean, denseOnly: boolean): Promise<number> {
   const started = performance.now();
   const rows: ScaleRow[] = [];
-  for (const size of sizes) rows.push(await measureScale(repoRoot, workload, size, log));
+  const denseRows: DenseScaleRow[] = [];
+  for (const size of sizes) {
+    if (!denseOnly) rows.push(await measureScale(repoRoot, workload, size, log));
+    denseRows.push(await measureDenseScale(workload, size, log));
+  }
   const results = {
     timestamp: new Date().toISOString(),
-    profile: 'scale',
+    profile: denseOnly ? 'scale-dense' : 'scale',
     machine: { nproc: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30, 1), node: process.version, loadAverageAtStart: loadAtStart },
     dataset: { folder: datasetDir, baseDocuments: workload.corpus.length, queries: workload.queries.length },
     rows,
-    targets: scaleTargets(rows),
+    denseRows,
+    targets: { ...(denseOnly ? { chunks: denseRows.at(-1)!.chunks } : scaleTargets(rows)), ...denseTargets(denseRows) },
     wallSeconds: round((performance.now() - started) / 1000, 1),
   };
-  printScaleTable(rows);
+  if (!denseOnly) printScaleTable(rows);
+  printDenseTable(denseRows);
   console.log(`\ntargets at ${formatCount(results.targets.chunks)} chunks:`);
   for (const [name, check] of Object.entries(results.targets)) {
     if (typeof check === 'object') console.log(`  ${name}: ${check.value ?? '-'} (target ${check.target}) ${check.met ? 'met' : 'MISSED'}`);
@@ -681,10 +692,11 @@ async function runScale(repoRoot: string, datasetDir: string, workload: Workload
   const dir = join(repoRoot, folder);
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
-  const file = join(dir, `scale-${results.timestamp.replace(/[:.]/g, '-')}.json`);
+  const name = denseOnly ? 'scale-dense' : 'scale';
+  const file = join(dir, `${name}-${results.timestamp.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, json);
-  writeFileSync(join(dir, 'scale-latest.json'), json);
-  console.log(`\nwritten: ${file} (and ${folder}/scale-latest.json)${save ? '' : '; add --save to keep it with the committed results'}`);
+  writeFileSync(join(dir, `${name}-latest.json`), json);
+  console.log(`\nwritten: ${file} (and ${folder}/${name}-latest.json)${save ? '' : '; add --save to keep it with the committed results'}`);
   return 0;
 }
 

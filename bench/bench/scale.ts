@@ -80,7 +80,7 @@ function perturbed(document: CorpusDocument, copy: number, words: readonly strin
 }
 
 /** Document `index` of the endless corpus: the dataset's documents, then copy 1 of each, and so on. */
-function scaledDocument(base: readonly CorpusDocument[], index: number, words: readonly string[]): CorpusDocument {
+export function scaledDocument(base: readonly CorpusDocument[], index: number, words: readonly string[]): CorpusDocument {
   return perturbed(base[index % base.length]!, Math.floor(index / base.length), words);
 }
 
@@ -180,9 +180,14 @@ function split(result: LoadResult, from: number, to: number) {
   return { during: latency(during), after: latency(after) };
 }
 
-export async function measureScale(repoRoot: string, workload: Workload, chunks: number, log: (line: string) => void) {
+/** The documents copies are made of (those with any text) and the words perturbations draw from. */
+export function scaleSource(workload: Workload): { base: CorpusDocument[]; words: string[] } {
   const base = workload.corpus.filter((document) => (document.text.trim() || document.title).trim() !== '');
-  const words = base.flatMap((document) => document.text.split(/\s+/)).filter((word) => word !== '');
+  return { base, words: base.flatMap((document) => document.text.split(/\s+/)).filter((word) => word !== '') };
+}
+
+export async function measureScale(repoRoot: string, workload: Workload, chunks: number, log: (line: string) => void) {
+  const { base, words } = scaleSource(workload);
   const queries = workload.queries.map(([, query]) => query);
   // The upload of the write phase goes in one request and is answered when it is done.
   const serverEnv = { JOB_THRESHOLD_FILES: String(WRITE_DOCUMENTS * 2), MAX_UPLOAD_FILES: String(WRITE_DOCUMENTS * 2) };

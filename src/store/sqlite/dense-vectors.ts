@@ -48,11 +48,26 @@ export function dropBitVectorTables(db: Database.Database): void {
   for (const name of db.prepare(BIT_VECTOR_TABLES_SQL).pluck().all() as string[]) db.exec(`DROP TABLE ${name}`);
 }
 
+/**
+ * Point lookups of float vectors for rescoring. vec0 keeps about a thousand vectors in one
+ * blob (3 MB at 768 dimensions), and reading one vector at an offset walks the blob's overflow
+ * pages up to it: through read() calls ~100 µs a vector, through a memory map ~13 µs. The
+ * store gives rescoring its own read-only connection with a memory map, so the rest of its
+ * reads stay as they are (a map's touched pages count in the process's RSS).
+ */
+export const RESCORE_MMAP_BYTES = 2 ** 31 - 2 ** 16;
+
 export class DenseVectors {
+  /**
+   * `rescoreStatement` prepares on the connection rescoring reads from (the store's own when
+   * not given); it may see a later commit than the first pass did, so a candidate deleted in
+   * between is dropped.
+   */
   constructor(
     private readonly db: Database.Database,
     private readonly statement: (sql: string) => Database.Statement,
     private readonly settings: DenseSettings = DEFAULT_DENSE_SETTINGS,
+    private readonly rescoreStatement: (sql: string) => Database.Statement = statement,
   ) {}
 
   /**
@@ -123,11 +138,14 @@ export class DenseVectors {
     )
       .pluck()
       .all(query, Math.min(MAX_KNN, k * this.settings.oversampling), collection) as number[];
-    // One point lookup per candidate (~13 µs at 768 dimensions): vec0 answers `chunk_id = ?`
-    // from its rowid index, while `chunk_id IN (...)` scans the whole table.
-    const exact = this.statement(`SELECT vec_distance_cosine(embedding, ?) FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`).pluck();
+    // One point lookup per candidate: vec0 answers `chunk_id = ?` from its rowid index, while
+    // `chunk_id IN (...)` (or a KNN limited to them) reads every vector of the table.
+    const exact = this.rescoreStatement(`SELECT vec_distance_cosine(embedding, ?) FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`).pluck();
     return candidates
-      .map((id) => ({ id, distance: exact.get(query, BigInt(id)) as number }))
+      .flatMap((id) => {
+        const distance = exact.get(query, BigInt(id)) as number | undefined;
+        return distance === undefined ? [] : [{ id, distance }];
+      })
       .sort(nearestFirst)
       .slice(0, k);
   }

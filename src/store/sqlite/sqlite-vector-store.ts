@@ -22,7 +22,7 @@ import type {
 } from '../vector-store.js';
 import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
 import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
-import { DenseVectors, dropBitVectorTables, MAX_KNN, type DenseSettings, type VectorRow } from './dense-vectors.js';
+import { DenseVectors, dropBitVectorTables, MAX_KNN, RESCORE_MMAP_BYTES, type DenseSettings, type VectorRow } from './dense-vectors.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
@@ -105,6 +105,17 @@ function collectionMarker(collection: string): string {
   return `c${Buffer.from(collection, 'utf8').toString('hex')}`;
 }
 
+/** A statement from a bounded cache: filter keys shape the SQL, so the number of texts is open-ended. */
+function cached(statements: Map<string, Database.Statement>, sql: string, prepare: () => Database.Statement): Database.Statement {
+  let statement = statements.get(sql);
+  if (!statement) {
+    if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
+    statement = prepare();
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
 function toStoredDocument(row: DocumentRow): StoredDocument {
   return {
     id: row.id,
@@ -182,6 +193,9 @@ export class SqliteVectorStore implements VectorStore {
   private readonly lexicalIndexes: LexicalIndexCache;
   /** The sqlite-vec tables: writes to them and k-NN, exact or quantized (see dense-vectors.ts). */
   private readonly dense: DenseVectors;
+  /** Read-only, memory-mapped: where quantized search reads float vectors to rescore (see dense-vectors.ts). */
+  private readonly rescoreDb: Database.Database | null = null;
+  private readonly rescoreStatements = new Map<string, Database.Statement>();
 
   private readonly weights: LexicalWeights;
   /** False: every lexical query goes to FTS5 (no heap for postings, slower queries). */
@@ -204,7 +218,18 @@ export class SqliteVectorStore implements VectorStore {
     sqliteVec.load(this.db);
     this.db.exec(SCHEMA_SQL);
     migrate(this.db);
-    this.dense = new DenseVectors(this.db, (sql) => this.cachedStatement(sql), options.dense);
+    if (options.dense?.quantization === 'bit' && filePath !== ':memory:') {
+      this.rescoreDb = new Database(filePath, { readonly: true });
+      this.rescoreDb.pragma(`mmap_size = ${RESCORE_MMAP_BYTES}`);
+      sqliteVec.load(this.rescoreDb);
+    }
+    const rescoreDb = this.rescoreDb;
+    this.dense = new DenseVectors(
+      this.db,
+      (sql) => this.cachedStatement(sql),
+      options.dense,
+      rescoreDb ? (sql) => cached(this.rescoreStatements, sql, () => rescoreDb.prepare(sql)) : undefined,
+    );
     this.dense.fillMissingBitTables();
     this.lexicalIndexes = new LexicalIndexCache(
       {
@@ -250,6 +275,7 @@ export class SqliteVectorStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.lexicalIndexes.close();
+    if (this.rescoreDb?.open) this.rescoreDb.close();
     if (this.db.open) this.db.close();
   }
 
@@ -486,14 +512,7 @@ export class SqliteVectorStore implements VectorStore {
 
   /** Statements are prepared once per SQL text: preparing costs about as much as a small query. */
   private cachedStatement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      // Filter keys shape the SQL, so the number of texts is open-ended: keep the cache bounded.
-      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return cached(this.statements, sql, () => this.db.prepare(sql));
   }
 
   private collectionInfo(row: CollectionRow): CollectionInfo {
