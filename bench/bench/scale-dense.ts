@@ -33,7 +33,7 @@ const DIMENSION = 768;
 const TOP_K = 10;
 const QUERIES = 60;
 const WRITE_BATCH = 512;
-export const DENSE_OVERSAMPLING = [10, 20, 40, 80];
+export const DENSE_OVERSAMPLING = [10, 40, 160];
 // Issue 22: at the largest size, the quantized p50 at most this share of exact, with this recall@10.
 export const DENSE_TARGETS = { p50Share: 0.25, recallAt10: 0.95 };
 

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DenseSettings } from '../../src/store/sqlite/dense-vectors.js';
-import { bitVectorTableName, vectorTableName } from '../../src/store/sqlite/schema.js';
+import { bitVectorTableName, rescoreVectorTableName, vectorTableName } from '../../src/store/sqlite/schema.js';
 import { SqliteVectorStore } from '../../src/store/sqlite/sqlite-vector-store.js';
 import type { ChunkRecord, DocumentWrite, ScoredChunk } from '../../src/store/vector-store.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -69,7 +69,7 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     sqliteVec.load(db);
     try {
       const ids = (table: string) => db.prepare(`SELECT chunk_id FROM ${table} ORDER BY chunk_id`).pluck().all() as number[];
-      return { float: ids(vectorTableName(DIMENSION)), bit: ids(bitVectorTableName(DIMENSION)) };
+      return { float: ids(vectorTableName(DIMENSION)), bit: ids(bitVectorTableName(DIMENSION)), rescore: ids(rescoreVectorTableName(DIMENSION)) };
     } finally {
       db.close();
     }
@@ -96,6 +96,7 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     const ids = tableIds();
     expect(ids.float).toHaveLength(70);
     expect(ids.bit).toEqual(ids.float);
+    expect(ids.rescore).toEqual(ids.float);
     expect(await after.getCollection('docs')).toMatchObject({ documentCount: 30, chunkCount: 60, embeddingDimension: DIMENSION });
     for (const [i, query] of queries.entries()) expect(answer(await after.searchDense('docs', query, { limit: 10 }))).toEqual(want[i]);
     expect(answer(await after.searchDense('docs', queries[0]!, { limit: 5, filter: { lang: 'de' } }))).toEqual(wantFiltered);
@@ -111,6 +112,7 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     const ids = tableIds();
     expect(ids.float).toHaveLength(60 - 2 + 3 - 2);
     expect(ids.bit).toEqual(ids.float);
+    expect(ids.rescore).toEqual(ids.float);
     // The replaced document's new vectors are found, the deleted ones are not.
     const hits = await store.searchDense('docs', vectorFor(901), { limit: 3 });
     expect(hits[0]).toMatchObject({ chunk: { text: 'd1.txt part 1' } });
@@ -127,6 +129,7 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     const ids = tableIds();
     expect(ids.float).toHaveLength(69);
     expect(ids.bit).toEqual(ids.float);
+    expect(ids.rescore).toEqual(ids.float);
   });
 
   it('rebuilds the bit table after a build from before it (user_version 3) wrote past it', async () => {
@@ -143,6 +146,7 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     const ids = tableIds();
     expect(ids.float).toHaveLength(69);
     expect(ids.bit).toEqual(ids.float);
+    expect(ids.rescore).toEqual(ids.float);
     expect(await store.getCollection('docs')).toMatchObject({ documentCount: 30 });
   });
 });

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DenseVectors, type DenseSettings, type VectorRow } from './dense-vectors.js';
-import { bitVectorTableName, vectorTableName } from './schema.js';
+import { bitVectorTableName, rescoreVectorTableName, SCHEMA_SQL, vectorTableName } from './schema.js';
 
 const DIMENSION = 32;
 
@@ -29,15 +29,26 @@ afterEach(() => {
   for (const db of databases.splice(0)) db.close();
 });
 
+/** The store's schema with one document per collection, so a fill can find each chunk's collection. */
 function openDatabase(): Database.Database {
   const db = new Database(':memory:');
   sqliteVec.load(db);
+  db.exec(SCHEMA_SQL);
+  for (const collection of ['a', 'b']) {
+    db.prepare("INSERT INTO collections (name, created_at) VALUES (?, '')").run(collection);
+    db.prepare("INSERT INTO documents VALUES (?, ?, ?, NULL, 'text', '', 0, '{}', 0, 1, '', '')").run(collection, collection, collection);
+  }
   databases.push(db);
   return db;
 }
 
-function denseOn(db: Database.Database, settings: DenseSettings): DenseVectors {
-  return new DenseVectors(db, (sql) => db.prepare(sql), settings);
+const owners = new WeakMap<DenseVectors, Database.Database>();
+const databaseOf = (dense: DenseVectors) => owners.get(dense)!;
+
+function denseOn(database: Database.Database, settings: DenseSettings): DenseVectors {
+  const dense = new DenseVectors(database, (sql) => database.prepare(sql), settings);
+  owners.set(dense, database);
+  return dense;
 }
 
 /** 120 vectors in collection "a" (ids 1-120), 80 in "b" (ids 1001-1080). */
@@ -48,6 +59,7 @@ function fill(dense: DenseVectors, dimension = DIMENSION): VectorRow[] {
   ];
   dense.ensureTables(dimension);
   dense.insert(dimension, rows);
+  for (const row of rows) databaseOf(dense).prepare("INSERT INTO chunks VALUES (?, ?, 0, '', '[]', NULL, 0, 0, 0, '')").run(row.chunkId, row.collection);
   return rows;
 }
 
@@ -96,12 +108,14 @@ describe('DenseVectors', () => {
     fill(quantized);
     // A writer with quantization off (an ingest CLI, say) still keeps the bit table in step.
     const plain = denseOn(db, { quantization: 'none', oversampling: 10 });
-    plain.remove(DIMENSION, [1, 2, 1001]);
+    plain.remove(DIMENSION, 'a', [1, 2]);
+    plain.remove(DIMENSION, 'b', [1001]);
     plain.insert(DIMENSION, [{ chunkId: 5000, collection: 'a', embedding: unitVectors(1, DIMENSION, 6)[0]! }]);
     const floatIds = rowIds(db, vectorTableName(DIMENSION));
     expect(floatIds).toHaveLength(198);
     expect(floatIds).toContain(5000);
     expect(rowIds(db, bitVectorTableName(DIMENSION))).toEqual(floatIds);
+    expect(rowIds(db, rescoreVectorTableName(DIMENSION))).toEqual(floatIds);
   });
 
   it('fills a missing bit table from the float vectors, and answers exactly until then', () => {
@@ -110,8 +124,11 @@ describe('DenseVectors', () => {
     const quantized = denseOn(db, { quantization: 'bit', oversampling: 12 });
     const [query] = unitVectors(1, DIMENSION, 7);
     const before = quantized.nearest(DIMENSION, 'a', query!, 10);
-    quantized.fillMissingBitTables();
+    quantized.fillMissingQuantizedTables();
     expect(rowIds(db, bitVectorTableName(DIMENSION))).toEqual(rowIds(db, vectorTableName(DIMENSION)));
+    expect(rowIds(db, rescoreVectorTableName(DIMENSION))).toEqual(rowIds(db, vectorTableName(DIMENSION)));
+    const collections = db.prepare(`SELECT collection, count(*) AS n FROM ${bitVectorTableName(DIMENSION)} GROUP BY collection ORDER BY collection`).all();
+    expect(collections).toEqual([{ collection: 'a', n: 120 }, { collection: 'b', n: 80 }]);
     expect(quantized.nearest(DIMENSION, 'a', query!, 10).map((hit) => hit.id)).toEqual(before.map((hit) => hit.id));
   });
 
@@ -119,7 +136,7 @@ describe('DenseVectors', () => {
     const db = openDatabase();
     const quantized = denseOn(db, { quantization: 'bit', oversampling: 1 });
     fill(quantized, 12);
-    quantized.fillMissingBitTables();
+    quantized.fillMissingQuantizedTables();
     expect(db.prepare('SELECT name FROM sqlite_master WHERE name = ?').get(bitVectorTableName(12))).toBeUndefined();
     const exact = denseOn(db, { quantization: 'none', oversampling: 1 });
     const [query] = unitVectors(1, 12, 8);

@@ -3,12 +3,13 @@
 // 768 dimensions), so its cost grows with the collection. With `bit` quantization a first pass
 // ranks one sign bit per dimension by Hamming distance (32× fewer bytes, popcount instead of
 // float arithmetic), keeps k × oversampling candidates, and rescores those against their float
-// vectors: scores stay exact cosine, only the candidate set is approximate.
+// vectors: scores stay exact cosine, only the candidate set is approximate. Why those tables
+// are plain ones is in schema.ts.
 //
-// Bit tables, once made, are kept in step by every writer whatever its own setting, so a server
-// with quantization and an ingest CLI without it can share one file.
+// Quantized tables, once made, are kept in step by every writer whatever its own setting, so a
+// server with quantization and an ingest CLI without it can share one file.
 import type Database from 'better-sqlite3';
-import { BIT_VECTOR_TABLES_SQL, bitVectorTableName, bitVectorTableSql, vectorTableName, vectorTableSql } from './schema.js';
+import { bitVectorTableName, QUANTIZED_TABLES_SQL, quantizedTablesSql, rescoreVectorTableName, vectorTableName, vectorTableSql } from './schema.js';
 
 export type DenseQuantization = 'none' | 'bit';
 
@@ -33,59 +34,50 @@ export interface VectorRow {
 export const DEFAULT_DENSE_SETTINGS: DenseSettings = { quantization: 'none', oversampling: 10 };
 // sqlite-vec's upper bound on k for one KNN query.
 export const MAX_KNN = 4096;
+/** Rescoring costs ~5 µs a candidate: this bounds a filtered query's pass at about 50 ms. */
+const MAX_CANDIDATES = 10_000;
 
 const FLOAT_TABLE_PATTERN = /^chunk_vectors_(\d+)$/;
 
-/** sqlite-vec packs bits in whole bytes: a bit column needs a dimension divisible by 8 (every real embedding model's is). */
+/** Bits are packed in whole bytes: quantization needs a dimension divisible by 8 (every real embedding model's is). */
 const quantizable = (dimension: number) => dimension % 8 === 0;
 
 const nearestFirst = (a: DenseHit, b: DenseHit) => a.distance - b.distance || a.id - b.id;
 
 const blob = (vector: Float32Array) => Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength);
 
-/** Drops every bit-vector table (their float tables stay): the next open with quantization refills them. */
-export function dropBitVectorTables(db: Database.Database): void {
-  for (const name of db.prepare(BIT_VECTOR_TABLES_SQL).pluck().all() as string[]) db.exec(`DROP TABLE ${name}`);
+/** Drops every quantized table (the float vec0 tables stay): the next open with quantization refills them. */
+export function dropQuantizedTables(db: Database.Database): void {
+  for (const name of db.prepare(QUANTIZED_TABLES_SQL).pluck().all() as string[]) db.exec(`DROP TABLE ${name}`);
 }
 
-/**
- * Point lookups of float vectors for rescoring. vec0 keeps about a thousand vectors in one
- * blob (3 MB at 768 dimensions), and reading one vector at an offset walks the blob's overflow
- * pages up to it: through read() calls ~100 µs a vector, through a memory map ~13 µs. The
- * store gives rescoring its own read-only connection with a memory map, so the rest of its
- * reads stay as they are (a map's touched pages count in the process's RSS).
- */
-export const RESCORE_MMAP_BYTES = 2 ** 31 - 2 ** 16;
-
 export class DenseVectors {
-  /**
-   * `rescoreStatement` prepares on the connection rescoring reads from (the store's own when
-   * not given); it may see a later commit than the first pass did, so a candidate deleted in
-   * between is dropped.
-   */
   constructor(
     private readonly db: Database.Database,
     private readonly statement: (sql: string) => Database.Statement,
     private readonly settings: DenseSettings = DEFAULT_DENSE_SETTINGS,
-    private readonly rescoreStatement: (sql: string) => Database.Statement = statement,
   ) {}
 
   /**
-   * With quantization on, gives every float table that has none its bit table, filled from
-   * the float vectors in one transaction (a store written before quantization, or with it off).
-   * Writes nothing when every table is there, so opening a current file changes nothing.
+   * With quantization on, gives every float table that has none its quantized tables, filled
+   * from the float vectors in one transaction (a store written before quantization, or with it
+   * off). Writes nothing when every table is there, so opening a current file changes nothing.
    */
-  fillMissingBitTables(): void {
+  fillMissingQuantizedTables(): void {
     if (this.settings.quantization !== 'bit') return;
     for (const dimension of this.floatDimensions()) {
-      if (!quantizable(dimension) || this.hasBitTable(dimension)) continue;
+      if (!quantizable(dimension) || this.isQuantized(dimension)) continue;
       this.db.transaction(() => {
-        // Another process may have filled it while this one waited for the write lock.
-        if (this.hasBitTable(dimension)) return;
-        this.db.exec(bitVectorTableSql(dimension));
+        // Another process may have filled them while this one waited for the write lock.
+        if (this.isQuantized(dimension)) return;
+        this.db.exec(quantizedTablesSql(dimension));
+        // vec0 hands out each stored vector by a point read (most of this fill's time); the
+        // bits are then made from the copy, with each chunk's collection from its document.
         this.db.exec(
-          `INSERT INTO ${bitVectorTableName(dimension)} (chunk_id, collection, embedding)
-           SELECT chunk_id, collection, vec_quantize_binary(embedding) FROM ${vectorTableName(dimension)}`,
+          `INSERT INTO ${rescoreVectorTableName(dimension)} (chunk_id, embedding) SELECT chunk_id, embedding FROM ${vectorTableName(dimension)};
+           INSERT INTO ${bitVectorTableName(dimension)} (collection, chunk_id, bits)
+             SELECT d.collection, f.chunk_id, vec_quantize_binary(f.embedding)
+             FROM ${rescoreVectorTableName(dimension)} f JOIN chunks c ON c.id = f.chunk_id JOIN documents d ON d.id = c.document_id;`,
         );
       }).immediate();
     }
@@ -94,37 +86,40 @@ export class DenseVectors {
   /** Makes the tables a collection of this dimension writes to; callers run it inside their write transaction. */
   ensureTables(dimension: number): void {
     this.db.exec(vectorTableSql(dimension));
-    if (this.settings.quantization === 'bit' && quantizable(dimension)) this.db.exec(bitVectorTableSql(dimension));
+    if (this.settings.quantization === 'bit' && quantizable(dimension)) this.db.exec(quantizedTablesSql(dimension));
   }
 
   insert(dimension: number, rows: readonly VectorRow[]): void {
     if (rows.length === 0) return;
     const float = this.statement(`INSERT INTO ${vectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, ?)`);
-    const bit = this.hasBitTable(dimension)
-      ? this.statement(`INSERT INTO ${bitVectorTableName(dimension)} (chunk_id, collection, embedding) VALUES (?, ?, vec_quantize_binary(?))`)
-      : null;
+    const quantized = this.isQuantized(dimension);
+    const bits = quantized ? this.statement(`INSERT INTO ${bitVectorTableName(dimension)} (collection, chunk_id, bits) VALUES (?, ?, vec_quantize_binary(?))`) : null;
+    const copy = quantized ? this.statement(`INSERT INTO ${rescoreVectorTableName(dimension)} (chunk_id, embedding) VALUES (?, ?)`) : null;
     for (const row of rows) {
-      const id = BigInt(row.chunkId);
       const vector = blob(row.embedding);
-      float.run(id, row.collection, vector);
-      bit?.run(id, row.collection, vector);
+      float.run(BigInt(row.chunkId), row.collection, vector);
+      bits?.run(row.collection, row.chunkId, vector);
+      copy?.run(row.chunkId, vector);
     }
   }
 
-  remove(dimension: number, chunkIds: readonly number[]): void {
+  remove(dimension: number, collection: string, chunkIds: readonly number[]): void {
     if (chunkIds.length === 0) return;
     const float = this.statement(`DELETE FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`);
-    const bit = this.hasBitTable(dimension) ? this.statement(`DELETE FROM ${bitVectorTableName(dimension)} WHERE chunk_id = ?`) : null;
+    const quantized = this.isQuantized(dimension);
+    const bits = quantized ? this.statement(`DELETE FROM ${bitVectorTableName(dimension)} WHERE collection = ? AND chunk_id = ?`) : null;
+    const copy = quantized ? this.statement(`DELETE FROM ${rescoreVectorTableName(dimension)} WHERE chunk_id = ?`) : null;
     for (const id of chunkIds) {
       float.run(BigInt(id));
-      bit?.run(BigInt(id));
+      bits?.run(collection, id);
+      copy?.run(id);
     }
   }
 
   /** The k chunks of the collection nearest the vector, nearest first (ties by id). */
   nearest(dimension: number, collection: string, vector: Float32Array, k: number): DenseHit[] {
     const query = blob(vector);
-    if (this.settings.quantization !== 'bit' || !this.hasBitTable(dimension)) {
+    if (this.settings.quantization !== 'bit' || !this.isQuantized(dimension)) {
       // vec0 takes no ORDER BY but its own (distance alone), so ties are ordered by id here.
       const hits = this.statement(
         `SELECT chunk_id AS id, distance FROM ${vectorTableName(dimension)}
@@ -133,24 +128,19 @@ export class DenseVectors {
       return hits.sort(nearestFirst);
     }
     const candidates = this.statement(
-      `SELECT chunk_id FROM ${bitVectorTableName(dimension)}
-       WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND collection = ?`,
+      `SELECT chunk_id FROM ${bitVectorTableName(dimension)} WHERE collection = ?
+       ORDER BY vec_distance_hamming(vec_bit(bits), vec_quantize_binary(?)) LIMIT ?`,
     )
       .pluck()
-      .all(query, Math.min(MAX_KNN, k * this.settings.oversampling), collection) as number[];
-    // One point lookup per candidate: vec0 answers `chunk_id = ?` from its rowid index, while
-    // `chunk_id IN (...)` (or a KNN limited to them) reads every vector of the table.
-    const exact = this.rescoreStatement(`SELECT vec_distance_cosine(embedding, ?) FROM ${vectorTableName(dimension)} WHERE chunk_id = ?`).pluck();
+      .all(collection, query, Math.min(MAX_CANDIDATES, k * this.settings.oversampling)) as number[];
+    const exact = this.statement(`SELECT vec_distance_cosine(embedding, ?) FROM ${rescoreVectorTableName(dimension)} WHERE chunk_id = ?`).pluck();
     return candidates
-      .flatMap((id) => {
-        const distance = exact.get(query, BigInt(id)) as number | undefined;
-        return distance === undefined ? [] : [{ id, distance }];
-      })
+      .map((id) => ({ id, distance: exact.get(query, id) as number }))
       .sort(nearestFirst)
       .slice(0, k);
   }
 
-  private hasBitTable(dimension: number): boolean {
+  private isQuantized(dimension: number): boolean {
     return this.statement(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(bitVectorTableName(dimension)) !== undefined;
   }
 

@@ -22,7 +22,7 @@ import type {
 } from '../vector-store.js';
 import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
 import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
-import { DenseVectors, dropBitVectorTables, MAX_KNN, RESCORE_MMAP_BYTES, type DenseSettings, type VectorRow } from './dense-vectors.js';
+import { DenseVectors, dropQuantizedTables, MAX_KNN, type DenseSettings, type VectorRow } from './dense-vectors.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 
@@ -105,17 +105,6 @@ function collectionMarker(collection: string): string {
   return `c${Buffer.from(collection, 'utf8').toString('hex')}`;
 }
 
-/** A statement from a bounded cache: filter keys shape the SQL, so the number of texts is open-ended. */
-function cached(statements: Map<string, Database.Statement>, sql: string, prepare: () => Database.Statement): Database.Statement {
-  let statement = statements.get(sql);
-  if (!statement) {
-    if (statements.size >= MAX_CACHED_STATEMENTS) statements.clear();
-    statement = prepare();
-    statements.set(sql, statement);
-  }
-  return statement;
-}
-
 function toStoredDocument(row: DocumentRow): StoredDocument {
   return {
     id: row.id,
@@ -182,7 +171,7 @@ function migrate(db: Database.Database): void {
                  chunk_count = (SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE documents.collection = collections.name);`);
     }
     if (version < 3) db.exec('ALTER TABLE collections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0');
-    if (version < 4) dropBitVectorTables(db);
+    if (version < 4) dropQuantizedTables(db);
   })();
 }
 
@@ -193,9 +182,6 @@ export class SqliteVectorStore implements VectorStore {
   private readonly lexicalIndexes: LexicalIndexCache;
   /** The sqlite-vec tables: writes to them and k-NN, exact or quantized (see dense-vectors.ts). */
   private readonly dense: DenseVectors;
-  /** Read-only, memory-mapped: where quantized search reads float vectors to rescore (see dense-vectors.ts). */
-  private readonly rescoreDb: Database.Database | null = null;
-  private readonly rescoreStatements = new Map<string, Database.Statement>();
 
   private readonly weights: LexicalWeights;
   /** False: every lexical query goes to FTS5 (no heap for postings, slower queries). */
@@ -218,19 +204,8 @@ export class SqliteVectorStore implements VectorStore {
     sqliteVec.load(this.db);
     this.db.exec(SCHEMA_SQL);
     migrate(this.db);
-    if (options.dense?.quantization === 'bit' && filePath !== ':memory:') {
-      this.rescoreDb = new Database(filePath, { readonly: true });
-      this.rescoreDb.pragma(`mmap_size = ${RESCORE_MMAP_BYTES}`);
-      sqliteVec.load(this.rescoreDb);
-    }
-    const rescoreDb = this.rescoreDb;
-    this.dense = new DenseVectors(
-      this.db,
-      (sql) => this.cachedStatement(sql),
-      options.dense,
-      rescoreDb ? (sql) => cached(this.rescoreStatements, sql, () => rescoreDb.prepare(sql)) : undefined,
-    );
-    this.dense.fillMissingBitTables();
+    this.dense = new DenseVectors(this.db, (sql) => this.cachedStatement(sql), options.dense);
+    this.dense.fillMissingQuantizedTables();
     this.lexicalIndexes = new LexicalIndexCache(
       {
         isOpen: () => this.db.open,
@@ -275,7 +250,6 @@ export class SqliteVectorStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.lexicalIndexes.close();
-    if (this.rescoreDb?.open) this.rescoreDb.close();
     if (this.db.open) this.db.close();
   }
 
@@ -295,7 +269,7 @@ export class SqliteVectorStore implements VectorStore {
       if (!row) return false;
       this.lexicalIndexes.forget(name);
       const documentIds = this.cachedStatement('SELECT id FROM documents WHERE collection = ?').pluck().all(name) as string[];
-      for (const documentId of documentIds) this.removeChunks(documentId, row.embedding_dimension);
+      for (const documentId of documentIds) this.removeChunks(name, documentId, row.embedding_dimension);
       this.cachedStatement('DELETE FROM documents WHERE collection = ?').run(name);
       this.cachedStatement('DELETE FROM collections WHERE name = ?').run(name);
       return true;
@@ -328,7 +302,7 @@ export class SqliteVectorStore implements VectorStore {
     const existing = this.cachedStatement('SELECT * FROM documents WHERE collection = ? AND source = ?')
       .get(document.collection, document.source) as DocumentRow | undefined;
     const change = this.startChange(document.collection);
-    if (existing) this.removeChunks(existing.id, collection.embedding_dimension, change);
+    if (existing) this.removeChunks(document.collection, existing.id, collection.embedding_dimension, change);
 
     const values = {
       id: existing?.id ?? document.id,
@@ -412,7 +386,7 @@ export class SqliteVectorStore implements VectorStore {
       const found = this.cachedStatement('SELECT chunk_count FROM documents WHERE collection = ? AND id = ?').get(collection, id) as { chunk_count: number } | undefined;
       if (!found) return false;
       const change = this.startChange(collection);
-      this.removeChunks(id, dimension ?? null, change);
+      this.removeChunks(collection, id, dimension ?? null, change);
       this.cachedStatement('DELETE FROM documents WHERE id = ?').run(id);
       this.cachedStatement('UPDATE collections SET document_count = document_count - 1, chunk_count = chunk_count - ? WHERE name = ?').run(found.chunk_count, collection);
       this.finishChange(collection, change);
@@ -512,7 +486,14 @@ export class SqliteVectorStore implements VectorStore {
 
   /** Statements are prepared once per SQL text: preparing costs about as much as a small query. */
   private cachedStatement(sql: string): Database.Statement {
-    return cached(this.statements, sql, () => this.db.prepare(sql));
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      // Filter keys shape the SQL, so the number of texts is open-ended: keep the cache bounded.
+      if (this.statements.size >= MAX_CACHED_STATEMENTS) this.statements.clear();
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private collectionInfo(row: CollectionRow): CollectionInfo {
@@ -584,12 +565,12 @@ export class SqliteVectorStore implements VectorStore {
     if (dimension !== null) this.dense.insert(dimension, vectors);
   }
 
-  private removeChunks(documentId: string, dimension: number | null, change: LexicalChange | null = null): void {
+  private removeChunks(collection: string, documentId: string, dimension: number | null, change: LexicalChange | null = null): void {
     const chunkIds = this.cachedStatement('SELECT id FROM chunks WHERE document_id = ?').pluck().all(documentId) as number[];
     change?.removedIds.push(...chunkIds);
     const deleteTerms = this.cachedStatement('DELETE FROM chunks_fts WHERE rowid = ?');
     for (const id of chunkIds) deleteTerms.run(id);
-    if (dimension !== null) this.dense.remove(dimension, chunkIds);
+    if (dimension !== null) this.dense.remove(dimension, collection, chunkIds);
     this.cachedStatement('DELETE FROM chunks WHERE document_id = ?').run(documentId);
   }
 }
