@@ -45,7 +45,7 @@ export const configSchema = z.object({
    * `bit` ranks sign bits first and rescores SQLITE_DENSE_OVERSAMPLING × k candidates exactly.
    */
   SQLITE_DENSE_QUANTIZATION: z.enum(['none', 'bit']).default('none'),
-  SQLITE_DENSE_OVERSAMPLING: z.coerce.number().int().min(1).max(100).default(10),
+  SQLITE_DENSE_OVERSAMPLING: z.coerce.number().int().min(1).max(1000).default(160),
   // Qdrant store (SIFT_STORE=qdrant). Shards, replicas, quantization and payload placement
   // apply when Sift creates its Qdrant collections; change them on an existing cluster in Qdrant.
   QDRANT_URL: z.url().default('http://127.0.0.1:6333'),

@@ -118,9 +118,11 @@ describe('DenseVectors', () => {
     expect(rowIds(db, rescoreVectorTableName(DIMENSION))).toEqual(floatIds);
   });
 
-  it('fills a missing bit table from the float vectors, and answers exactly until then', () => {
+  it('fills missing quantized tables from the float vectors (deleted ones left out), and answers exactly until then', () => {
     const db = openDatabase();
-    fill(denseOn(db, { quantization: 'none', oversampling: 10 }));
+    const plain = denseOn(db, { quantization: 'none', oversampling: 10 });
+    const rows = fill(plain);
+    plain.remove(DIMENSION, 'a', [3, 64, 120]);
     const quantized = denseOn(db, { quantization: 'bit', oversampling: 12 });
     const [query] = unitVectors(1, DIMENSION, 7);
     const before = quantized.nearest(DIMENSION, 'a', query!, 10);
@@ -128,7 +130,10 @@ describe('DenseVectors', () => {
     expect(rowIds(db, bitVectorTableName(DIMENSION))).toEqual(rowIds(db, vectorTableName(DIMENSION)));
     expect(rowIds(db, rescoreVectorTableName(DIMENSION))).toEqual(rowIds(db, vectorTableName(DIMENSION)));
     const collections = db.prepare(`SELECT collection, count(*) AS n FROM ${bitVectorTableName(DIMENSION)} GROUP BY collection ORDER BY collection`).all();
-    expect(collections).toEqual([{ collection: 'a', n: 120 }, { collection: 'b', n: 80 }]);
+    expect(collections).toEqual([{ collection: 'a', n: 117 }, { collection: 'b', n: 80 }]);
+    const copied = db.prepare(`SELECT chunk_id, embedding FROM ${rescoreVectorTableName(DIMENSION)}`).all() as Array<{ chunk_id: number; embedding: Buffer }>;
+    const written = new Map(rows.map((row) => [row.chunkId, Buffer.from(row.embedding.buffer, row.embedding.byteOffset, row.embedding.byteLength)]));
+    expect(copied.every((row) => written.get(row.chunk_id)?.equals(row.embedding))).toBe(true);
     expect(quantized.nearest(DIMENSION, 'a', query!, 10).map((hit) => hit.id)).toEqual(before.map((hit) => hit.id));
   });
 
