@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SIFT_STORE: 'mongo' })).toThrow(/SIFT_STORE \(got "mongo"\).*"sqlite"/);
     expect(() => loadConfig({ MAX_UPLOAD_BYTES: '-1' })).toThrow(/MAX_UPLOAD_BYTES/);
     expect(() => loadConfig({ SQLITE_LEXICAL_INDEX: 'lucene' })).toThrow(/SQLITE_LEXICAL_INDEX \(got "lucene"\).*"memory"/);
+    expect(() => loadConfig({ SQLITE_DENSE_QUANTIZATION: 'int8' })).toThrow(/SQLITE_DENSE_QUANTIZATION \(got "int8"\).*"bit"/);
+    expect(() => loadConfig({ SQLITE_DENSE_OVERSAMPLING: '0' })).toThrow(/SQLITE_DENSE_OVERSAMPLING/);
   });
 
   it('holds slow clients for seconds, not minutes, and refuses a headers timeout past the request timeout', () => {
