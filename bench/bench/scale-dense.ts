@@ -189,7 +189,7 @@ export function printDenseTable(rows: readonly DenseScaleRow[]): void {
   const pair = (a: { p50Ms: number; p99Ms: number }) => `${formatMs(a.p50Ms)} / ${formatMs(a.p99Ms)}`;
   const table: Array<[string, (row: DenseScaleRow) => string]> = KINDS.flatMap((kind): Array<[string, (row: DenseScaleRow) => string]> => [
     [`${kind}: write (embedding + store), vectors/s`, (row) => formatCount(row[kind].writeVectorsPerSecond)],
-    [`${kind}: bit table filled on open (migration)`, (row) => formatMs(row[kind].bitFillMs)],
+    [`${kind}: quantized tables filled on open (migration)`, (row) => formatMs(row[kind].bitFillMs)],
     [`${kind}: exact k-NN, p50 / p99`, (row) => pair(row[kind].exact)],
     ...DENSE_OVERSAMPLING.map((oversampling): [string, (row: DenseScaleRow) => string] => [
       `${kind}: bit + rescore ×${oversampling}, p50 / p99; of exact p50; recall@10`,
