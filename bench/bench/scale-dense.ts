@@ -129,7 +129,7 @@ async function measureEmbeddings(workload: Workload, chunks: number, name: 'fake
     const writeMs = performance.now() - writeStarted;
     await writer.close();
 
-    // The first open with quantization is the migration of an existing store: it fills the bit table.
+    // The first open with quantization is the migration of an existing store: it fills the quantized tables.
     const fillStarted = performance.now();
     const stores = DENSE_OVERSAMPLING.map((oversampling) => ({ oversampling, store: open({ quantization: 'bit', oversampling }) }));
     const bitFillMs = performance.now() - fillStarted;

@@ -5,7 +5,7 @@
 // soon they are found; then over HTTP against `node dist/src/main.js`: restart to the first
 // query the index answers (its saved file present), /search at c=8, /search at c=8 while 100
 // documents are uploaded, and the index build from the text while c=8 load runs (file removed).
-// Dense retrieval is not measured here (see bench/README.md).
+// Dense k-NN, exact and quantized, has its rows in scale-dense.ts (main.ts runs both per size).
 
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

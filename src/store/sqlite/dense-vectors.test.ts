@@ -102,11 +102,11 @@ describe('DenseVectors', () => {
     expect(quantized.nearest(DIMENSION, 'missing', query!, 10)).toEqual([]);
   });
 
-  it('writes and removes a chunk in the float and the bit table together, whatever its own setting', () => {
+  it('writes and removes a chunk in the float, the bit and the rescoring tables together, whatever its own setting', () => {
     const db = openDatabase();
     const quantized = denseOn(db, { quantization: 'bit', oversampling: 10 });
     fill(quantized);
-    // A writer with quantization off (an ingest CLI, say) still keeps the bit table in step.
+    // A writer with quantization off (an ingest CLI, say) still keeps the quantized tables in step.
     const plain = denseOn(db, { quantization: 'none', oversampling: 10 });
     plain.remove(DIMENSION, 'a', [1, 2]);
     plain.remove(DIMENSION, 'b', [1001]);
