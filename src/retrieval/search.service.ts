@@ -11,7 +11,7 @@ import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { cacheTraceFields } from '../shared-state/tiered-cache.js';
 import { TraceRecorder } from '../observability/trace.js';
-import { VECTOR_STORE, type CollectionInfo, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import { VECTOR_STORE, type CollectionInfo, type DensePathReport, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
@@ -198,7 +198,12 @@ export class SearchService {
   private async denseCandidates(info: CollectionInfo, request: SearchRequest, limit: number, trace: TraceRecorder, meter: UsageMeter): Promise<ScoredChunk[] | null> {
     const vector = await this.queryVector(info, request, trace, meter);
     if (!vector) return null;
-    return trace.time('dense', () => this.store.searchDense(info.name, vector, { limit, filter: request.filter }), (found) => ({ candidates: found.length }));
+    let densePath: DensePathReport | undefined;
+    return trace.time(
+      'dense',
+      () => this.store.searchDense(info.name, vector, { limit, filter: request.filter, onDensePath: (path) => (densePath = path) }),
+      (found) => ({ candidates: found.length, ...densePath }),
+    );
   }
 
   /** BM25 and dense fused by the store in one call; the trace's `hybrid` stage says `fusion: "store"`. */

@@ -83,10 +83,18 @@ export interface SearchOptions {
   filter?: MetadataFilter;
   /** Told which lexical path answered and why, by stores that have more than one (the trace shows it). */
   onLexicalPath?: (path: LexicalPathReport) => void;
+  /** Told which dense path answered and why, by stores that have more than one (the trace shows it). */
+  onDensePath?: (path: DensePathReport) => void;
 }
 
 /** A store's account of how it answered a lexical query: e.g. `index`, or `fts5` because the index is building. */
 export interface LexicalPathReport {
+  path: string;
+  reason?: string;
+}
+
+/** A store's account of how it answered a dense query: e.g. `exact`, or `bit` (a quantized pass, then exact rescoring). */
+export interface DensePathReport {
   path: string;
   reason?: string;
 }

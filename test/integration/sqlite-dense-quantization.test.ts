@@ -103,6 +103,17 @@ describe('SqliteVectorStore with SQLITE_DENSE_QUANTIZATION=bit', () => {
     expect((await after.searchDense('other', queries[0]!, { limit: 20 })).map((hit) => hit.document.source).every((source) => source.startsWith('o'))).toBe(true);
   });
 
+  it('says which dense path answered, for the trace', async () => {
+    const exact = open(EXACT);
+    await fill(exact);
+    const reported: unknown[] = [];
+    await exact.searchDense('docs', vectorFor(1), { limit: 5, onDensePath: (path) => reported.push(path) });
+    await exact.close();
+    const bit = open(BIT);
+    await bit.searchDense('docs', vectorFor(1), { limit: 5, onDensePath: (path) => reported.push(path) });
+    expect(reported).toEqual([{ path: 'exact' }, { path: 'bit', reason: 'bit first pass over 50× the candidates, rescored exactly' }]);
+  });
+
   it('keeps the float and the bit table in step through replacements, deletes and a deleted collection', async () => {
     const store = open(BIT);
     await fill(store);

@@ -480,6 +480,7 @@ export class SqliteVectorStore implements VectorStore {
     // vec0 cannot apply metadata filters inside the KNN scan, so a filtered query looks
     // further and filters after; fetchScored keeps only live chunks that pass.
     const k = Math.min(MAX_KNN, options.filter ? options.limit * 10 : options.limit);
+    options.onDensePath?.(this.dense.pathFor(info.embeddingDimension));
     const hits = this.dense.nearest(info.embeddingDimension, collection, vector, k);
     return this.fetchScored(hits.map((hit) => ({ id: hit.id, score: 1 - hit.distance })), options.filter).slice(0, options.limit);
   }
