@@ -11,7 +11,7 @@ import { ErrorCode, SiftError, isSiftError } from '../common/errors.js';
 import { EmbeddingService } from '../embeddings/embedding.service.js';
 import { cacheTraceFields } from '../shared-state/tiered-cache.js';
 import { TraceRecorder } from '../observability/trace.js';
-import { VECTOR_STORE, type CollectionInfo, type DensePathReport, type LexicalPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
+import { VECTOR_STORE, type CollectionInfo, type SearchPathReport, type ScoredChunk, type VectorStore } from '../store/vector-store.js';
 import type { UsageMeter } from '../usage/usage-meter.js';
 import { UsageMeters } from '../usage/usage-meters.js';
 import { RerankService, type ResolvedRerank } from '../reranking/rerank.service.js';
@@ -75,7 +75,7 @@ export class SearchService {
     // One call when the store fuses natively; undefined when it was not tried, null when the query could not be embedded.
     const storeFused = useDense && this.config.values.HYBRID_FUSION === 'store' && this.store.searchHybrid ? await this.storeFusedCandidates(info, request, limit, trace, meter) : undefined;
     // The embedded store says which of its lexical paths answered (index or FTS5) and why.
-    let lexicalPath: LexicalPathReport | undefined;
+    let lexicalPath: SearchPathReport | undefined;
     const [lexical, dense] = storeFused
       ? [[], null]
       : await Promise.all([
@@ -198,7 +198,7 @@ export class SearchService {
   private async denseCandidates(info: CollectionInfo, request: SearchRequest, limit: number, trace: TraceRecorder, meter: UsageMeter): Promise<ScoredChunk[] | null> {
     const vector = await this.queryVector(info, request, trace, meter);
     if (!vector) return null;
-    let densePath: DensePathReport | undefined;
+    let densePath: SearchPathReport | undefined;
     return trace.time(
       'dense',
       () => this.store.searchDense(info.name, vector, { limit, filter: request.filter, onDensePath: (path) => (densePath = path) }),

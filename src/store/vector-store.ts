@@ -82,19 +82,17 @@ export interface SearchOptions {
   limit: number;
   filter?: MetadataFilter;
   /** Told which lexical path answered and why, by stores that have more than one (the trace shows it). */
-  onLexicalPath?: (path: LexicalPathReport) => void;
+  onLexicalPath?: (path: SearchPathReport) => void;
   /** Told which dense path answered and why, by stores that have more than one (the trace shows it). */
-  onDensePath?: (path: DensePathReport) => void;
+  onDensePath?: (path: SearchPathReport) => void;
 }
 
-/** A store's account of how it answered a lexical query: e.g. `index`, or `fts5` because the index is building. */
-export interface LexicalPathReport {
-  path: string;
-  reason?: string;
-}
-
-/** A store's account of how it answered a dense query: e.g. `exact`, or `bit` (a quantized pass, then exact rescoring). */
-export interface DensePathReport {
+/**
+ * A store's account of how it answered a query, for stores with more than one way: lexical
+ * `index`, or `fts5` because the index is building; dense `exact`, or `bit` (a quantized
+ * pass, then exact rescoring).
+ */
+export interface SearchPathReport {
   path: string;
   reason?: string;
 }

@@ -7,7 +7,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteVectorStore } from '../../src/store/sqlite/sqlite-vector-store.js';
-import type { ChunkRecord, DocumentWrite, LexicalPathReport } from '../../src/store/vector-store.js';
+import type { ChunkRecord, DocumentWrite, SearchPathReport } from '../../src/store/vector-store.js';
 import { buildServer } from '../helpers/built-server.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -20,7 +20,7 @@ const texts = ['Otters hold hands while sleeping.', 'Sea otters use stones as to
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function searched(store: SqliteVectorStore, query: string, filter?: Record<string, string>) {
-  let path: LexicalPathReport | undefined;
+  let path: SearchPathReport | undefined;
   const hits = await store.searchLexical('docs', query, { limit: 10, filter, onLexicalPath: (reported) => (path = reported) });
   return { sources: hits.map((hit) => hit.document.source), scores: hits.map((hit) => Number(hit.score.toFixed(6))), path: path! };
 }
@@ -55,7 +55,7 @@ describe('SqliteVectorStore lexical index lifecycle', () => {
     expect((await searched(store, 'otters', { n: 'd1.txt' })).path).toEqual({ path: 'index', reason: expect.stringMatching(/filtered: first use/) });
     expect((await searched(store, 'otters', { n: 'd1.txt' })).path).toEqual({ path: 'index' });
     const ftsOnly = new SqliteVectorStore(join(dir.path, 'sift.sqlite'), { inMemoryIndex: false });
-    let path: LexicalPathReport | undefined;
+    let path: SearchPathReport | undefined;
     await ftsOnly.searchLexical('docs', 'otters', { limit: 3, onLexicalPath: (reported) => (path = reported) });
     expect(path).toEqual({ path: 'fts5', reason: 'SQLITE_LEXICAL_INDEX=fts5' });
     await ftsOnly.close();

@@ -9,7 +9,7 @@
 // Quantized tables, once made, are kept in step by every writer whatever its own setting, so a
 // server with quantization and an ingest CLI without it can share one file.
 import type Database from 'better-sqlite3';
-import type { DensePathReport } from '../vector-store.js';
+import type { SearchPathReport } from '../vector-store.js';
 import { bitVectorTableName, QUANTIZED_TABLES_SQL, quantizedTablesSql, rescoreVectorTableName, vectorTableName, vectorTableSql } from './schema.js';
 
 export type DenseQuantization = 'none' | 'bit';
@@ -164,7 +164,7 @@ export class DenseVectors {
 
   /** The k chunks of the collection nearest the vector, nearest first (ties by id). */
   /** Which path nearest() takes for vectors of this dimension, and why when it is not the configured one. */
-  pathFor(dimension: number): DensePathReport {
+  pathFor(dimension: number): SearchPathReport {
     if (this.settings.quantization !== 'bit') return { path: 'exact' };
     if (!this.isQuantized(dimension)) return { path: 'exact', reason: `no bit vectors for ${dimension}-dimensional embeddings${dimension % 8 === 0 ? '' : ' (not a multiple of 8)'}` };
     return { path: 'bit', reason: `bit first pass over ${this.settings.oversampling}× the candidates, rescored exactly` };
