@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import pLimit from 'p-limit';
+import { answerWithin } from '../common/answer-within.js';
 import { AppConfig } from '../config/app-config.js';
 import { estimateTokens } from '../ingestion/chunking/token-estimate.js';
 import { inModelCallSpan } from '../observability/spans.js';
@@ -48,14 +49,9 @@ function toVectors(raw: number[][], expectedCount: number, expectedDimension: nu
   });
 }
 
+// The LangChain embedding clients take no AbortSignal, so the wait is bounded here.
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  // The LangChain embedding clients take no AbortSignal, so the wait is bounded here; the
-  // late answer, if any, is dropped.
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return answerWithin(work, ms, () => Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' }));
 }
 
 @Injectable()

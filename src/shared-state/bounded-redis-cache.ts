@@ -4,6 +4,7 @@
 // so the bound is kept here: one sorted set orders the entries by when they were written, a
 // hash keeps each entry's size and a counter their sum; a write evicts the oldest entries
 // until the sum fits again. One Lua script does a write and its evictions as one step.
+import { answerWithin } from '../common/answer-within.js';
 import type { SharedRedis } from './shared-redis.js';
 
 /** What one entry costs Redis beyond its key and value: its index, size and key overheads (an estimate). */
@@ -61,13 +62,7 @@ export const SHARED_CACHE = Symbol('SHARED_CACHE');
 export const SHARED_CACHE_WAIT_MS = 50;
 
 function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SharedCacheUnavailable(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  // A late answer is dropped; its rejection must not surface as unhandled.
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return answerWithin(work, ms, () => new SharedCacheUnavailable(`Redis did not answer within ${ms} ms`));
 }
 
 export class BoundedRedisCache {
