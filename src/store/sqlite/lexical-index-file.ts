@@ -69,7 +69,10 @@ export async function writeLexicalIndexFile(path: string, collection: string, re
     parts.push(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), new Uint8Array(padTo8(array.byteLength)));
   }
   let crc = 0;
-  for (const part of parts) crc = crc32(part, crc);
+  // Empty parts are skipped: zlib.crc32 of a view on an empty typed array's buffer (no backing
+  // store, a null pointer to zlib) returns 0, not the running value, which made every file whose
+  // delta segment was empty fail its check and be rebuilt from text at each start.
+  for (const part of parts) if (part.byteLength > 0) crc = crc32(part, crc);
   const header: FileHeader = {
     format: LEXICAL_INDEX_FORMAT,
     collection,
