@@ -39,7 +39,7 @@ export const configSchema = z.object({
    * worker thread with its own read-only connection (faster under load; experimental: servers
    * running it died by a signal in some bench runs, cause not found yet).
    */
-  SQLITE_INDEX_BUILD: z.enum(['event-loop', 'worker']).default('event-loop'),
+  SQLITE_INDEX_BUILD: z.enum(['threads', 'event-loop', 'worker']).default('threads'),
   /**
    * SQLite store, dense search: `none` compares the query with every float vector (exact);
    * `bit` ranks sign bits first and rescores SQLITE_DENSE_OVERSAMPLING × k candidates exactly.

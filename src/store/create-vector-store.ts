@@ -13,7 +13,7 @@ export function createVectorStore(config: AppConfig): VectorStore {
     case 'sqlite':
       return new SqliteVectorStore(join(config.dataDir, SQLITE_FILE_NAME), {
         inMemoryIndex: values.SQLITE_LEXICAL_INDEX === 'memory',
-        buildIndexInWorker: values.SQLITE_INDEX_BUILD === 'worker',
+        indexBuild: values.SQLITE_INDEX_BUILD,
         dense: { quantization: values.SQLITE_DENSE_QUANTIZATION, oversampling: values.SQLITE_DENSE_OVERSAMPLING },
       });
     case 'qdrant':

@@ -112,9 +112,10 @@ describe('SqliteVectorStore lexical index and other processes', () => {
 
   let scripts = 0;
   /** Runs a script in a separate Node process with the built store as `SqliteVectorStore`; returns what it printed. */
-  function inAnotherProcess(file: string, body: string): string {
-    const script = `import { SqliteVectorStore } from ${JSON.stringify(join(build.dir, 'src/store/sqlite/sqlite-vector-store.js'))};
-      const store = new SqliteVectorStore(${JSON.stringify(file)}, { buildIndexInWorker: true });
+  function inAnotherProcess(file: string, body: string, indexBuild = 'worker'): string {
+    const script = `import { rmSync } from 'node:fs';
+      import { SqliteVectorStore } from ${JSON.stringify(join(build.dir, 'src/store/sqlite/sqlite-vector-store.js'))};
+      const store = new SqliteVectorStore(${JSON.stringify(file)}, { indexBuild: ${JSON.stringify(indexBuild)} });
       const doc = (collection, source, text) => ({ id: 'id-' + collection + '-' + source, collection, source, title: null, format: 'text', contentHash: text, sizeBytes: 1, metadata: {},
         chunks: [{ ordinal: 0, text, headingPath: [], start: 0, end: text.length, tokenCount: 1, contentHash: text }] });
       ${body}
@@ -124,6 +125,33 @@ describe('SqliteVectorStore lexical index and other processes', () => {
     writeFileSync(scriptFile, script);
     return execFileSync(process.execPath, [scriptFile], { cwd: build.dir, stdio: 'pipe', encoding: 'utf8' });
   }
+
+  it('builds with analysis threads by default where the built code runs, ranking as the build on the event loop does', async () => {
+    const dir = makeTempDir();
+    const file = join(dir.path, 'sift.sqlite');
+    const store = new SqliteVectorStore(file, { indexBuild: 'event-loop' });
+    try {
+      // Enough chunks for many slices, so the threads count several at once and their results are put back in order.
+      const many = Array.from({ length: 3000 }, (_, i) => doc(`m${i}.txt`, `${texts[i % texts.length]} note${i % 97} café ${i % 5 === 0 ? 'otters otters' : 'market'}`));
+      await store.putDocuments(many);
+      expect(await store.warmLexicalIndex('docs')).toBe('event-loop');
+      const queries = ['otters sleeping', 'note5 market', 'cafe bees flowers', 'note96 stones tools'];
+      const here = await Promise.all(queries.map(async (query) => (await searched(store, query)).sources));
+      const child = inAnotherProcess(
+        file,
+        `rmSync(${JSON.stringify(join(dir.path, 'lexical-index'))}, { recursive: true, force: true });
+        const origin = await store.warmLexicalIndex('docs');
+        const sources = [];
+        for (const query of ${JSON.stringify(queries)}) sources.push((await store.searchLexical('docs', query, { limit: 10 })).map((hit) => hit.document.source));
+        console.log(JSON.stringify({ origin, sources }));`,
+        'threads',
+      );
+      expect(JSON.parse(child)).toEqual({ origin: 'threads', sources: here });
+    } finally {
+      await store.close();
+      dir.remove();
+    }
+  }, 60_000);
 
   it('keeps its index when another process opens the file, reads, or writes another collection; rebuilds after a real change', async () => {
     const dir = makeTempDir();

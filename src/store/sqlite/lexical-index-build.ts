@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { analyzeForIndex } from './ascii-analyzer.js';
-import { LexicalIndex, type LexicalIndexState } from './lexical-index.js';
+import { LexicalIndex, MAX_TF, type CountedChunks, type LexicalIndexState } from './lexical-index.js';
 
 export interface ChunkTextRow {
   id: number;
@@ -23,11 +23,54 @@ export interface BuiltLexicalIndex {
   index: LexicalIndex;
 }
 
-/** Adds one chunk row (chunks come in ascending id order). */
-export function addChunkRow(index: LexicalIndex, row: ChunkTextRow): void {
-  const headingPath = JSON.parse(row.heading_path) as string[];
-  // FTS5 counts the collection marker in a row's length; counted here too, the two paths rank alike.
-  index.add({ id: row.id, terms: [...analyzeForIndex(row.title ?? ''), ...analyzeForIndex(headingPath.join(' ')), ...analyzeForIndex(row.text)], extraLength: 1 });
+/**
+ * Analyses chunk rows (ascending ids) into counted chunks for LexicalIndex.addCounted: the
+ * work of a build that can run in any thread. FTS5 counts the collection marker in a row's
+ * length; counted here too, so the two paths rank alike.
+ */
+export function countChunkRows(rows: readonly ChunkTextRow[]): CountedChunks {
+  const vocabulary: string[] = [];
+  const indexOf = new Map<string, number>();
+  let counts = new Uint32Array(1024);
+  const ids = new Float64Array(rows.length);
+  const lengths = new Uint32Array(rows.length);
+  const ends = new Uint32Array(rows.length);
+  const termIndexes: number[] = [];
+  const tfs: number[] = [];
+  const touched: number[] = [];
+  rows.forEach((row, c) => {
+    const fields = [analyzeForIndex(row.title ?? ''), analyzeForIndex((JSON.parse(row.heading_path) as string[]).join(' ')), analyzeForIndex(row.text)];
+    let length = 1;
+    for (const terms of fields) {
+      length += terms.length;
+      for (const term of terms) {
+        let local = indexOf.get(term);
+        if (local === undefined) {
+          local = vocabulary.push(term) - 1;
+          indexOf.set(term, local);
+          if (local >= counts.length) counts = grown(counts, local + 1);
+        }
+        if (counts[local] === 0) touched.push(local);
+        counts[local] = counts[local]! + 1;
+      }
+    }
+    for (const local of touched) {
+      termIndexes.push(local);
+      tfs.push(Math.min(MAX_TF, counts[local]!));
+      counts[local] = 0;
+    }
+    touched.length = 0;
+    ids[c] = row.id;
+    lengths[c] = length;
+    ends[c] = termIndexes.length;
+  });
+  return { ids, lengths, ends, vocabulary, termIndexes: Uint32Array.from(termIndexes), tfs: Uint16Array.from(tfs) };
+}
+
+function grown(array: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<ArrayBuffer> {
+  const next = new Uint32Array(Math.max(needed, array.length * 2));
+  next.set(array);
+  return next;
 }
 
 // The chunks of one collection in id order. CROSS JOIN keeps chunks the outer loop (a walk of

@@ -13,8 +13,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { addChunkRow, buildInWorker, type BuiltLexicalIndex, type ChunkTextRow, type WorkerBuild } from './lexical-index-build.js';
-import { LexicalIndex, type IndexedChunk } from './lexical-index.js';
+import { openAnalysisPool, type AnalysisPool } from './lexical-analysis-pool.js';
+import { buildInWorker, countChunkRows, type BuiltLexicalIndex, type ChunkTextRow, type WorkerBuild } from './lexical-index-build.js';
+import { LexicalIndex, type CountedChunks, type IndexedChunk } from './lexical-index.js';
 import { readLexicalIndexFile, removeLexicalIndexFile, writeLexicalIndexFile } from './lexical-index-file.js';
 
 /** What the cache needs from the store. */
@@ -40,7 +41,14 @@ export interface LexicalChange {
   added: IndexedChunk[];
 }
 
-export type IndexOrigin = 'file' | 'worker' | 'event-loop';
+export type IndexOrigin = 'file' | 'worker' | 'threads' | 'event-loop';
+
+/**
+ * Where a build from text runs (SQLITE_INDEX_BUILD): `threads`, slices read here and analysed
+ * by a thread per core; `event-loop`, all here; `worker`, one worker thread with its own
+ * connection (experimental).
+ */
+export type IndexBuildMode = 'threads' | 'event-loop' | 'worker';
 
 /** Which lexical path answers a query, and why when it is not the index. */
 export interface LexicalPath {
@@ -53,6 +61,8 @@ export interface LexicalIndexCacheOptions {
   directory?: string;
   /** The database file, when builds may run in a worker thread over their own connection; else they run on the event loop. */
   workerDatabaseFile?: string;
+  /** Builds on the event loop hand the analysis of each slice to threads (lexical-analysis-pool.ts). */
+  analysisThreads?: boolean;
 }
 
 interface Entry {
@@ -67,7 +77,7 @@ interface Entry {
   /** Changed since it was last saved. */
   dirty: boolean;
   saving: Promise<void> | null;
-  /** Where the ready index came from: its saved file, or a build from the text in a worker thread or on the event loop. */
+  /** Where the ready index came from: its saved file, or a build from the text (in a worker thread, with analysis threads, or on the event loop alone). */
   origin: IndexOrigin | null;
 }
 
@@ -230,23 +240,66 @@ export class LexicalIndexCache {
   }
 
   /**
-   * One pass over the collection's chunks in id order, in keyset slices. Each turn of the
-   * event loop it works as long as the requests before it did (within bounds), so under load
-   * it still gets about half. Not a snapshot: writes made meanwhile are replayed, and
-   * replaying one the slices already read changes nothing.
+   * One pass over the collection's chunks in id order, in keyset slices. Not a snapshot:
+   * writes made meanwhile are replayed, and replaying one the slices already read changes
+   * nothing. With analysis threads, this thread reads and adds while they count the slices
+   * ahead; alone, it counts too, and works each turn of the event loop as long as the requests
+   * before it did (within bounds), so under load it still gets about half.
    */
-  private async buildOnEventLoop(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: 'event-loop' }) | null> {
+  private async buildOnEventLoop(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: 'threads' | 'event-loop' }) | null> {
     const revision = this.source.revisionOf(collection);
+    if (this.options.analysisThreads) {
+      const pool = openAnalysisPool();
+      const index = new LexicalIndex();
+      try {
+        return (await this.addSlicesCountedBy(pool, collection, entry, index)) ? { revision, index: index.seal(), where: 'threads' } : null;
+      } catch {
+        // A thread that could not start or died: this build counts on the event loop instead.
+        if (!this.current(collection, entry)) return null;
+      } finally {
+        void pool.close();
+      }
+    }
     const index = new LexicalIndex();
+    return (await this.addSlicesCountedHere(collection, entry, index)) ? { revision, index: index.seal(), where: 'event-loop' } : null;
+  }
+
+  private async addSlicesCountedBy(pool: AnalysisPool, collection: string, entry: Entry, index: LexicalIndex): Promise<boolean> {
+    const counting: Array<Promise<CountedChunks>> = [];
+    let lastId = 0;
+    let read = false;
+    try {
+      for (;;) {
+        while (!read && counting.length < 2 * pool.threads) {
+          const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_READ);
+          if (rows.length === 0) read = true;
+          else {
+            lastId = rows.at(-1)!.id;
+            counting.push(pool.count(rows));
+          }
+        }
+        const next = counting.shift();
+        if (!next) return true;
+        const counted = await next;
+        if (!this.current(collection, entry)) return false;
+        index.addCounted(counted);
+      }
+    } finally {
+      // Slices still counting when the build stops fail with the pool; nobody waits for them.
+      for (const abandoned of counting) abandoned.catch(() => undefined);
+    }
+  }
+
+  private async addSlicesCountedHere(collection: string, entry: Entry, index: LexicalIndex): Promise<boolean> {
     let lastId = 0;
     let budgetMs = MIN_SLICE_MS;
     for (;;) {
-      if (!this.current(collection, entry)) return null;
+      if (!this.current(collection, entry)) return false;
       const sliceStarted = performance.now();
       do {
         const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_READ);
-        if (rows.length === 0) return { revision, index: index.seal(), where: 'event-loop' };
-        for (const row of rows) addChunkRow(index, row);
+        if (rows.length === 0) return true;
+        index.addCounted(countChunkRows(rows));
         lastId = rows.at(-1)!.id;
       } while (performance.now() - sliceStarted < budgetMs);
       const yielded = performance.now();

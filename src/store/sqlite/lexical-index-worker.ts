@@ -3,7 +3,7 @@
 // index and the revision it reports belong together.
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { addChunkRow, CHUNKS_IN_ORDER_SQL, type ChunkTextRow } from './lexical-index-build.js';
+import { CHUNKS_IN_ORDER_SQL, countChunkRows, type ChunkTextRow } from './lexical-index-build.js';
 import { LexicalIndex } from './lexical-index.js';
 
 const { databaseFile, collection } = workerData as { databaseFile: string; collection: string };
@@ -13,7 +13,15 @@ try {
   const { revision, index } = db.transaction(() => {
     const index = new LexicalIndex();
     const revision = (db.prepare('SELECT revision FROM collections WHERE name = ?').pluck().get(collection) as number | undefined) ?? 0;
-    for (const row of db.prepare(CHUNKS_IN_ORDER_SQL).iterate(collection) as IterableIterator<ChunkTextRow>) addChunkRow(index, row);
+    let rows: ChunkTextRow[] = [];
+    for (const row of db.prepare(CHUNKS_IN_ORDER_SQL).iterate(collection) as IterableIterator<ChunkTextRow>) {
+      rows.push(row);
+      if (rows.length === 512) {
+        index.addCounted(countChunkRows(rows));
+        rows = [];
+      }
+    }
+    index.addCounted(countChunkRows(rows));
     return { revision, index: index.seal() };
   })();
   const state = index.exportState();

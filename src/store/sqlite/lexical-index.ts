@@ -17,13 +17,29 @@ const K1 = 1.2;
 const B = 0.75;
 // FTS5 floors idf at this value for terms in more than half of the rows.
 const MIN_IDF = 1e-6;
-const MAX_TF = 0xffff;
+/** Term frequencies are stored in 16 bits; a term repeated more often in one chunk counts this much. */
+export const MAX_TF = 0xffff;
 
 export interface IndexedChunk {
   id: number;
   terms: readonly string[];
   /** Tokens that count toward the length but are never searched (FTS5's collection marker). */
   extraLength?: number;
+}
+
+/**
+ * Chunks whose terms are already counted, as a build's analysis produces them (possibly in
+ * another thread: plain typed arrays and one vocabulary per batch cross cheaply). Chunk c has
+ * the distinct terms vocabulary[termIndexes[i]] with frequencies tfs[i] for i in
+ * [ends[c - 1], ends[c]) (from 0 for the first), and lengths[c] tokens in all.
+ */
+export interface CountedChunks {
+  ids: Float64Array;
+  lengths: Uint32Array;
+  ends: Uint32Array;
+  vocabulary: string[];
+  termIndexes: Uint32Array;
+  tfs: Uint16Array;
 }
 
 export interface LexicalHit {
@@ -125,13 +141,7 @@ export class LexicalIndex {
     this.filterMasks.clear();
     const touched: number[] = [];
     for (const term of chunk.terms) {
-      let termId = this.termIds.get(term);
-      if (termId === undefined) {
-        termId = this.terms.length;
-        this.termIds.set(term, termId);
-        this.terms.push(term);
-        if (termId >= this.termCounts.length) this.termCounts = grow(this.termCounts, termId + 1);
-      }
+      const termId = this.termIdOf(term);
       if (this.termCounts[termId] === 0) touched.push(termId);
       this.termCounts[termId] = this.termCounts[termId]! + 1;
     }
@@ -152,6 +162,46 @@ export class LexicalIndex {
       this.deltaPositionById.set(chunk.id, position);
       this.deltaPostings += touched.length;
     }
+  }
+
+  /** Adds a batch of counted chunks while building (before seal()), in ascending id order like add(). */
+  addCounted(batch: CountedChunks): void {
+    const forward = this.forward;
+    if (!forward) throw new Error('LexicalIndex takes counted chunks only while building, before seal()');
+    const count = batch.ids.length;
+    const termIds = new Int32Array(batch.vocabulary.length);
+    for (let i = 0; i < termIds.length; i++) termIds[i] = this.termIdOf(batch.vocabulary[i]!);
+    this.ensureCapacity(this.size + count);
+    let posting = 0;
+    for (let c = 0; c < count; c++) {
+      const id = batch.ids[c]!;
+      if (this.size > 0 && id <= this.ids[this.size - 1]!) throw new Error('LexicalIndex takes chunks in ascending id order until sealed');
+      const position = this.size++;
+      this.ids[position] = id;
+      this.lengths[position] = batch.lengths[c]!;
+      this.totalLength += batch.lengths[c]!;
+      for (const end = batch.ends[c]!; posting < end; posting++) {
+        forward.terms.push(termIds[batch.termIndexes[posting]!]!);
+        forward.tfs.push(batch.tfs[posting]!);
+      }
+      forward.ends.push(forward.terms.length);
+    }
+    this.liveCount += count;
+    this.norms = null;
+    this.statsEpoch += 1;
+    this.filterMasks.clear();
+  }
+
+  /** The id of a term, given one if it is new. */
+  private termIdOf(term: string): number {
+    let termId = this.termIds.get(term);
+    if (termId === undefined) {
+      termId = this.terms.length;
+      this.termIds.set(term, termId);
+      this.terms.push(term);
+      if (termId >= this.termCounts.length) this.termCounts = grow(this.termCounts, termId + 1);
+    }
+    return termId;
   }
 
   /** Tombstones a chunk; false when the index does not hold it. */

@@ -21,7 +21,8 @@ import type {
   WriteOutcome,
 } from '../vector-store.js';
 import { CHUNKS_AFTER_SQL, CHUNKS_IN_ORDER_SQL, workerBuildsAvailable, type ChunkTextRow } from './lexical-index-build.js';
-import { LexicalIndexCache, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
+import { analysisThreadsAvailable } from './lexical-analysis-pool.js';
+import { LexicalIndexCache, type IndexBuildMode, type IndexOrigin, type LexicalChange } from './lexical-index-cache.js';
 import { DenseVectors, dropQuantizedTables, MAX_KNN, type DenseSettings, type VectorRow } from './dense-vectors.js';
 import { filterKey, metadataFilterSql } from './metadata-filter-sql.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
@@ -191,7 +192,7 @@ export class SqliteVectorStore implements VectorStore {
 
   constructor(
     readonly filePath: string,
-    options: { weights?: LexicalWeights; inMemoryIndex?: boolean; buildIndexInWorker?: boolean; dense?: DenseSettings } = {},
+    options: { weights?: LexicalWeights; inMemoryIndex?: boolean; indexBuild?: IndexBuildMode; dense?: DenseSettings } = {},
   ) {
     this.weights = options.weights ?? DEFAULT_WEIGHTS;
     this.inMemoryIndex = options.inMemoryIndex ?? true;
@@ -216,7 +217,11 @@ export class SqliteVectorStore implements VectorStore {
       },
       filePath === ':memory:'
         ? {}
-        : { directory: join(dirname(filePath), LEXICAL_INDEX_DIRECTORY), workerDatabaseFile: options.buildIndexInWorker && workerBuildsAvailable() ? filePath : undefined },
+        : {
+            directory: join(dirname(filePath), LEXICAL_INDEX_DIRECTORY),
+            workerDatabaseFile: options.indexBuild === 'worker' && workerBuildsAvailable() ? filePath : undefined,
+            analysisThreads: (options.indexBuild ?? 'threads') === 'threads' && analysisThreadsAvailable(),
+          },
     );
   }
 
