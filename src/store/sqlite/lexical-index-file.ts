@@ -13,7 +13,7 @@ import { LexicalIndex, type LexicalIndexState } from './lexical-index.js';
 
 const MAGIC = 'SIFTLEX1';
 /** Bumped whenever the arrays or the analyzer change meaning: an older file is rebuilt, never misread. */
-export const LEXICAL_INDEX_FORMAT = 1;
+export const LEXICAL_INDEX_FORMAT = 2;
 
 type ArrayName = 'ids' | 'lengths' | 'dead' | 'starts' | 'positions' | 'tfs' | 'deltaTerms' | 'deltaStarts' | 'deltaPositions' | 'deltaTfs';
 const ARRAY_TYPES = {

@@ -40,6 +40,24 @@ describe('LexicalIndex', () => {
     expect(top.slice(0, 10).every((hit) => hit.id % 50 === 0)).toBe(true);
   });
 
+  it('ranks exactly when many more chunks than the limit tie (copies of one text), ties by id', () => {
+    const copies = new LexicalIndex();
+    const chunks: Array<{ id: number; terms: string[] }> = [];
+    for (let id = 1; id <= 300; id++) {
+      // Every third chunk is the same text; the rest differ by one rare word and by length.
+      const terms = id % 3 === 0 ? ['copy', 'text', 'shared'] : ['copy', `rare${id}`, ...Array.from({ length: id % 7 }, () => 'filler')];
+      chunks.push({ id, terms });
+      copies.add({ id, terms });
+    }
+    copies.seal();
+    for (const [terms, limit] of [[['copy', 'text'], 5], [['copy', 'shared', 'rare4'], 40], [['copy'], 150]] as const) {
+      const expected = exhaustiveSearch(chunks, [...terms], limit);
+      const found = copies.search(terms, limit);
+      expect(found.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+      found.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 10));
+    }
+  });
+
   it('takes chunks in ascending id order until sealed, so the main segment can find their positions', () => {
     const ordered = new LexicalIndex();
     ordered.add({ id: 5, terms: ['a'] });

@@ -76,6 +76,8 @@ export interface LexicalIndexState {
  * keeps a list of the chunks it touched. SciFact's long queries are far above it.
  */
 const DENSE_POSTINGS_PER_CHUNK = 1 / 8;
+/** Candidates kept beyond the limit by the single-precision pass, for the exact pass to order. */
+const CANDIDATE_MARGIN = 16;
 /** Filters whose chunk sets an index keeps (a collection's usual filters: tenant, language...). */
 const MAX_FILTER_MASKS = 32;
 /** compact() is due when the delta or the tombstones reach this share of the postings or positions. */
@@ -117,9 +119,9 @@ export class LexicalIndex {
    * to the statistics (impactEpochs says when): a query then adds numbers up, and a write costs
    * the next query of each term one pass that divides.
    */
-  private impacts: Float64Array | null = null;
+  private impacts: Float32Array | null = null;
   private impactEpochs = new Int32Array(0);
-  private scratch = new Float64Array(0);
+  private scratch = new Float32Array(0);
   private termCounts = new Uint32Array(1024);
   /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
   private readonly filterMasks = new Map<string, Uint8Array>();
@@ -323,12 +325,15 @@ export class LexicalIndex {
       }
       const list = this.delta.get(t);
       if (!list) continue;
+      const from = starts[t]!;
       for (let i = 0; i < list.length; i += 2) {
         const moved = remap[list[i]!]!;
         if (moved < 0) continue;
         positions[at] = moved;
         tfs[at++] = list[i + 1]!;
       }
+      // Merged-in chunks take positions by id, among the main ones: restore the ascending order.
+      sortPostings(positions, tfs, from, at);
     }
     this.ids = ids;
     this.lengths = lengths;
@@ -376,6 +381,13 @@ export class LexicalIndex {
   /**
    * The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id
    * ascending; only chunks whose position `allowed` marks, when given.
+   *
+   * Two passes. The first adds up every posting's impact in single precision: at 400k chunks a
+   * query touches ~250k postings and scans a score per chunk, and both are memory-bound, so
+   * halving the bytes halves the time. It keeps the best candidates by that estimate, with a
+   * margin that covers its rounding. The second computes those candidates' scores exactly
+   * (double precision, the terms added in the same order as ever), each term's frequency found
+   * by binary search in its postings; the result is the exact BM25 ranking.
    */
   search(terms: readonly string[], limit: number, allowed?: Uint8Array): LexicalHit[] {
     this.seal();
@@ -384,7 +396,7 @@ export class LexicalIndex {
     const norms = this.currentNorms();
     const { main, delta } = this;
     const mainTerms = main.starts.length - 1;
-    const queried: Array<{ termId: number; weight: number }> = [];
+    const queried: QueriedTerm[] = [];
     let postings = 0;
     for (const term of terms) {
       const termId = this.termIds.get(term);
@@ -396,10 +408,8 @@ export class LexicalIndex {
       postings += frequency;
     }
     if (queried.length === 0) return [];
-    if (this.scratch.length < this.size) this.scratch = new Float64Array(this.ids.length);
-    const scores = this.scratch;
-    const dead = this.dead;
-    const top = new TopPositions(limit, scores, this.ids);
+    if (this.scratch.length < this.size) this.scratch = new Float32Array(this.ids.length);
+    const estimates = this.scratch;
     const denseScan = postings >= count * DENSE_POSTINGS_PER_CHUNK;
     const touched: number[] = [];
     for (const { termId, weight } of queried) {
@@ -407,11 +417,13 @@ export class LexicalIndex {
         const { positions } = main;
         const impacts = this.impactsOf(termId, weight, norms);
         const end = main.starts[termId + 1]!;
-        for (let i = main.starts[termId]!; i < end; i++) {
-          const position = positions[i]!;
-          const before = scores[position]!;
-          if (!denseScan && before === 0) touched.push(position);
-          scores[position] = before + impacts[i]!;
+        if (denseScan) for (let i = main.starts[termId]!; i < end; i++) estimates[positions[i]!]! += impacts[i]!;
+        else {
+          for (let i = main.starts[termId]!; i < end; i++) {
+            const position = positions[i]!;
+            if (estimates[position] === 0) touched.push(position);
+            estimates[position]! += impacts[i]!;
+          }
         }
       }
       const list = delta.get(termId);
@@ -419,23 +431,74 @@ export class LexicalIndex {
       for (let i = 0; i < list.length; i += 2) {
         const position = list[i]!;
         const tf = list[i + 1]!;
-        const before = scores[position]!;
-        if (!denseScan && before === 0) touched.push(position);
-        scores[position] = before + (weight * tf) / (tf + norms[position]!);
+        if (!denseScan && estimates[position] === 0) touched.push(position);
+        estimates[position]! += (weight * tf) / (tf + norms[position]!);
       }
     }
-    // Most chunks fail against the k-th best score so far; only the rest pay for a call.
-    let floor = Number.MIN_VALUE;
+    // Single-precision sums are within a relative 2^-24 per addition of the exact ones.
+    const slack = 1 - (queried.length + 2) * 2 ** -22;
+    const top = new TopPositions(limit + CANDIDATE_MARGIN, estimates);
+    const { dead } = this;
+    const passes = (position: number) => dead[position] === 0 && (!allowed || allowed[position] === 1);
+    const size = this.size;
     if (denseScan) {
-      for (let position = 0; position < this.size; position++) {
-        if (scores[position]! >= floor && dead[position] === 0 && (!allowed || allowed[position] === 1)) floor = top.offer(position);
+      // Most chunks fail against the worst kept estimate; four at a time, the loop mostly just reads.
+      let floor = Number.MIN_VALUE;
+      let position = 0;
+      for (; position + 4 <= size; position += 4) {
+        if (estimates[position]! < floor && estimates[position + 1]! < floor && estimates[position + 2]! < floor && estimates[position + 3]! < floor) continue;
+        for (let at = position; at < position + 4; at++) if (estimates[at]! >= floor && passes(at)) floor = top.offer(at);
       }
-      scores.fill(0, 0, this.size);
+      for (; position < size; position++) if (estimates[position]! >= floor && passes(position)) floor = top.offer(position);
     } else {
-      for (const position of touched) if (scores[position]! >= floor && dead[position] === 0 && (!allowed || allowed[position] === 1)) floor = top.offer(position);
-      for (const position of touched) scores[position] = 0;
+      let floor = Number.MIN_VALUE;
+      for (const position of touched) if (estimates[position]! >= floor && passes(position)) floor = top.offer(position);
     }
-    return top.hits();
+    let candidates = top.positionsAbove(limit, slack);
+    if (candidates === null) {
+      // More chunks than the margin are within rounding of the limit-th (ties, copies): take them all.
+      const cut = top.estimateAt(limit - 1) * slack;
+      candidates = [];
+      if (denseScan) {
+        for (let position = 0; position < size; position++) if (estimates[position]! >= cut && estimates[position]! > 0 && passes(position)) candidates.push(position);
+      } else {
+        for (const position of touched) if (estimates[position]! >= cut && passes(position)) candidates.push(position);
+      }
+    }
+    if (denseScan) estimates.fill(0, 0, size);
+    else for (const position of touched) estimates[position] = 0;
+    return candidates
+      .map((position) => ({ id: this.ids[position]!, score: this.exactScore(position, queried, norms) }))
+      .sort((a, b) => b.score - a.score || a.id - b.id)
+      .slice(0, limit);
+  }
+
+  /**
+   * A chunk's BM25 score in double precision: what adding up exact impacts in the order of the
+   * query terms gives (main segment, then delta, per term), as every search did before the
+   * single-precision pass.
+   */
+  private exactScore(position: number, queried: readonly QueriedTerm[], norms: Float64Array): number {
+    const { main, delta } = this;
+    const mainTerms = main.starts.length - 1;
+    let score = 0;
+    for (const { termId, weight } of queried) {
+      if (termId < mainTerms) {
+        const at = findPosting(main.positions, main.starts[termId]!, main.starts[termId + 1]!, position);
+        if (at >= 0) {
+          const tf = main.tfs[at]!;
+          score += (weight * tf) / (tf + norms[position]!);
+        }
+      }
+      const list = delta.get(termId);
+      if (!list) continue;
+      const at = findDeltaPosting(list, position);
+      if (at >= 0) {
+        const tf = list[at + 1]!;
+        score += (weight * tf) / (tf + norms[position]!);
+      }
+    }
+    return score;
   }
 
   /** The index as plain arrays (sealed first), for the index file. Arrays are shared, not copied. */
@@ -489,11 +552,18 @@ export class LexicalIndex {
     index.size = size;
     index.mainSize = state.mainSize;
     index.main = state.main;
-    for (const position of state.main.positions) if (position < 0 || position >= state.mainSize) throw new Error('main posting out of range');
+    const { starts, positions } = state.main;
+    for (let t = 0; t + 1 < starts.length; t++) {
+      // Ascending within a term: the exact pass of a search finds postings by binary search.
+      for (let i = starts[t]!, previous = -1; i < starts[t + 1]!; previous = positions[i++]!) {
+        if (positions[i]! <= previous || positions[i]! >= state.mainSize) throw new Error('main postings out of range or order');
+      }
+    }
     for (let i = 0; i < state.deltaTerms.length; i++) {
       const list: number[] = [];
       for (let j = state.deltaStarts[i]!; j < state.deltaStarts[i + 1]!; j++) {
-        if (state.deltaPositions[j]! < state.mainSize || state.deltaPositions[j]! >= size) throw new Error('delta posting out of range');
+        const position = state.deltaPositions[j]!;
+        if (position < state.mainSize || position >= size || (list.length > 0 && position <= list.at(-2)!)) throw new Error('delta postings out of range or order');
         list.push(state.deltaPositions[j]!, state.deltaTfs[j]!);
       }
       index.delta.set(state.deltaTerms[i]!, list);
@@ -511,10 +581,10 @@ export class LexicalIndex {
   }
 
   /** The impacts array with the term's main postings current; the same expression as the delta's, so the same scores. */
-  private impactsOf(termId: number, weight: number, norms: Float64Array): Float64Array {
+  private impactsOf(termId: number, weight: number, norms: Float64Array): Float32Array {
     const { main } = this;
     if (!this.impacts) {
-      this.impacts = new Float64Array(main.positions.length);
+      this.impacts = new Float32Array(main.positions.length);
       this.impactEpochs = new Int32Array(main.starts.length - 1).fill(-1);
     }
     const impacts = this.impacts;
@@ -602,40 +672,99 @@ class Growable<T extends Int32Array | Uint16Array> {
   }
 }
 
-/** The best `limit` positions by score, then chunk id, kept sorted; most offers fail the first test. */
+/** The best `limit` positions by estimated score, kept sorted; most offers fail the first test. */
 class TopPositions {
   private readonly best: number[] = [];
-  private readonly bestScores: number[] = [];
+  private readonly bestEstimates: number[] = [];
 
   constructor(
     private readonly limit: number,
-    private readonly scores: Float64Array,
-    private readonly ids: Float64Array<ArrayBufferLike>,
+    private readonly estimates: Float32Array,
   ) {}
 
-  /** Considers a position; returns the score a position must now reach to be worth offering. */
+  /** Considers a position; returns the estimate a position must now reach to be worth offering. */
   offer(position: number): number {
-    const { best, bestScores, limit, ids } = this;
-    const score = this.scores[position]!;
+    const { best, bestEstimates, limit } = this;
+    const estimate = this.estimates[position]!;
     const full = best.length === limit;
-    if (full && (score < bestScores[limit - 1]! || (score === bestScores[limit - 1] && ids[position]! > ids[best[limit - 1]!]!))) return bestScores[limit - 1]!;
+    if (full && estimate <= bestEstimates[limit - 1]!) return bestEstimates[limit - 1]!;
     let at = full ? limit - 1 : best.length;
     if (!full) {
       best.push(position);
-      bestScores.push(score);
+      bestEstimates.push(estimate);
     }
-    while (at > 0 && (score > bestScores[at - 1]! || (score === bestScores[at - 1] && ids[position]! < ids[best[at - 1]!]!))) {
+    while (at > 0 && estimate > bestEstimates[at - 1]!) {
       best[at] = best[at - 1]!;
-      bestScores[at] = bestScores[at - 1]!;
+      bestEstimates[at] = bestEstimates[at - 1]!;
       at--;
     }
     best[at] = position;
-    bestScores[at] = score;
-    return best.length === limit ? bestScores[limit - 1]! : Number.MIN_VALUE;
+    bestEstimates[at] = estimate;
+    return best.length === limit ? bestEstimates[limit - 1]! : Number.MIN_VALUE;
   }
 
-  /** Best first, with the scores as offered (the search clears its score array after). */
-  hits(): LexicalHit[] {
-    return this.best.map((position, rank) => ({ id: this.ids[position]!, score: this.bestScores[rank]! }));
+  /** The estimate at rank `rank` (0 = best), or of the last one kept when fewer were offered. */
+  estimateAt(rank: number): number {
+    return this.bestEstimates[Math.min(rank, this.bestEstimates.length - 1)]!;
   }
+
+  /**
+   * The positions whose estimate is within `slack` of the `wanted`-th best: every chunk that may
+   * be among the exact top `wanted`. Null when the kept positions may not hold them all (the
+   * last kept one is still within the slack, so others beyond it may be too).
+   */
+  positionsAbove(wanted: number, slack: number): number[] | null {
+    const { best, bestEstimates, limit } = this;
+    if (best.length < wanted) return best.slice();
+    const cut = bestEstimates[wanted - 1]! * slack;
+    if (best.length === limit && bestEstimates[limit - 1]! >= cut) return null;
+    let end = wanted;
+    while (end < best.length && bestEstimates[end]! >= cut) end++;
+    return best.slice(0, end);
+  }
+}
+
+interface QueriedTerm {
+  termId: number;
+  weight: number;
+}
+
+/** Sorts positions[from, to) ascending, with their tfs; already sorted, it only checks. */
+function sortPostings(positions: Int32Array, tfs: Uint16Array, from: number, to: number): void {
+  let sorted = true;
+  for (let i = from + 1; i < to && sorted; i++) sorted = positions[i - 1]! < positions[i]!;
+  if (sorted) return;
+  const order = Array.from({ length: to - from }, (_, i) => from + i).sort((a, b) => positions[a]! - positions[b]!);
+  const sortedPositions = order.map((i) => positions[i]!);
+  const sortedTfs = order.map((i) => tfs[i]!);
+  positions.set(sortedPositions, from);
+  tfs.set(sortedTfs, from);
+}
+
+/** Where `position` is in the ascending positions[from, to), or -1. */
+function findPosting(positions: Int32Array, from: number, to: number, position: number): number {
+  let low = from;
+  let high = to - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = positions[middle]!;
+    if (found === position) return middle;
+    if (found < position) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+/** Where `position` is in a delta list [position, tf, ...] (ascending positions), or -1. */
+function findDeltaPosting(list: readonly number[], position: number): number {
+  let low = 0;
+  let high = list.length / 2 - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = list[middle * 2]!;
+    if (found === position) return middle * 2;
+    if (found < position) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
 }
