@@ -48,6 +48,29 @@ describe('SqliteVectorStore', () => {
     dir.remove();
   });
 
+  it("answers searches with the document's current title, metadata and version after writes here, in another connection, and after the collection is recreated", async () => {
+    // Through the in-memory index, whose results are read by chunk id (FTS5 joins the documents itself).
+    const found = async () => {
+      await store.warmLexicalIndex('docs');
+      let path: string | undefined;
+      const hits = await store.searchLexical('docs', 'otters', { limit: 5, onLexicalPath: (reported) => (path = reported.path) });
+      expect(path).toBe('index');
+      return hits.map((hit) => [hit.document.title, hit.document.metadata, hit.document.version]);
+    };
+    await store.putDocument(doc({ source: 'a.txt', title: 'First', metadata: { team: 'a' }, chunks: [chunk(0, 'Otters hold hands.')] }));
+    expect(await found()).toEqual([['First', { team: 'a' }, 1]]);
+    await store.putDocument(doc({ source: 'a.txt', title: 'Second', metadata: { team: 'b' }, chunks: [chunk(0, 'Otters hold hands.')] }));
+    expect(await found()).toEqual([['Second', { team: 'b' }, 2]]);
+    // Another connection (the ingest CLI, another worker) rewrites the document's row under the same chunk.
+    const other = new Database(`${dir.path}/sift.sqlite`);
+    other.prepare("UPDATE documents SET title = 'Third', version = 3 WHERE source = 'a.txt'").run();
+    other.close();
+    expect(await found()).toEqual([['Third', { team: 'b' }, 3]]);
+    await store.deleteCollection('docs');
+    await store.putDocument(doc({ source: 'a.txt', title: 'Again', chunks: [chunk(0, 'Otters hold hands.')] }));
+    expect(await found()).toEqual([['Again', {}, 1]]);
+  });
+
   it('creates the collection on first write and finds chunks by BM25', async () => {
     await store.putDocument(doc({ source: 'a.txt', chunks: [chunk(0, 'Otters hold hands while sleeping.'), chunk(1, 'Bees dance to share directions.')] }));
     await store.putDocument(doc({ source: 'b.txt', chunks: [chunk(0, 'The stock market closed higher.')] }));

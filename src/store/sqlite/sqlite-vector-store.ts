@@ -71,6 +71,11 @@ interface ScoredRow extends ChunkRow {
   score: number;
 }
 
+/** What a search result carries of its document. */
+type DocumentFields = Pick<ScoredRow, 'source' | 'title' | 'metadata' | 'version'>;
+/** Documents whose fields the store keeps between searches (about 200 bytes each); past it, it starts over. */
+const MAX_CACHED_DOCUMENTS = 50_000;
+
 interface CollectionRow {
   name: string;
   created_at: string;
@@ -189,6 +194,9 @@ export class SqliteVectorStore implements VectorStore {
   private readonly inMemoryIndex: boolean;
   /** Index changes made by the write transaction in progress; handed to the index cache once it commits. */
   private lexicalChanges: LexicalChange[] | null = null;
+  /** Search results' document fields by document id, valid while data_version stays documentFieldsVersion. */
+  private readonly documentFields = new Map<string, DocumentFields>();
+  private documentFieldsVersion = -1;
 
   constructor(
     readonly filePath: string,
@@ -241,6 +249,7 @@ export class SqliteVectorStore implements VectorStore {
       return result;
     } finally {
       this.lexicalChanges = null;
+      this.documentFields.clear();
     }
   }
 
@@ -269,6 +278,7 @@ export class SqliteVectorStore implements VectorStore {
   }
 
   async deleteCollection(name: string): Promise<boolean> {
+    this.documentFields.clear();
     return this.db.transaction(() => {
       const row = this.cachedStatement('SELECT * FROM collections WHERE name = ?').get(name) as CollectionRow | undefined;
       if (!row) return false;
@@ -459,6 +469,7 @@ export class SqliteVectorStore implements VectorStore {
   private fetchScored(hits: Array<{ id: number; score: number }>, filter?: MetadataFilter): ScoredChunk[] {
     if (hits.length === 0) return [];
     const condition = metadataFilterSql(filter);
+    if (condition.sql === '1') return this.fetchScoredUnfiltered(hits);
     // One statement per list length (bounded by the statement cache): a plain IN list reads
     // faster than unpacking a JSON array.
     const rows = this.cachedStatement(
@@ -471,6 +482,37 @@ export class SqliteVectorStore implements VectorStore {
       const row = byId.get(hit.id);
       return row ? [toScoredChunk({ ...row, score: hit.score })] : [];
     });
+  }
+
+  /**
+   * The chunk rows, then their documents' fields from a cache: the documents are found by a
+   * text key, two B-tree searches each, and that join was most of the read (30 chunks at 400k:
+   * 0.26 ms joined, 0.06 ms without). The cache is dropped on every write through this
+   * connection and whenever another connection has committed (SQLite's data_version).
+   */
+  private fetchScoredUnfiltered(hits: Array<{ id: number; score: number }>): ScoredChunk[] {
+    const rows = this.cachedStatement(`SELECT * FROM chunks WHERE id IN (${hits.map(() => '?').join(', ')})`).all(...hits.map((hit) => hit.id)) as ChunkRow[];
+    const fields = this.documentFieldsOf(rows.map((row) => row.document_id));
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return hits.flatMap((hit) => {
+      const row = byId.get(hit.id);
+      const document = row && fields.get(row.document_id);
+      return row && document ? [toScoredChunk({ ...row, ...document, score: hit.score })] : [];
+    });
+  }
+
+  private documentFieldsOf(documentIds: readonly string[]): Map<string, DocumentFields> {
+    const version = this.cachedStatement('PRAGMA data_version').pluck().get() as number;
+    if (version !== this.documentFieldsVersion || this.documentFields.size > MAX_CACHED_DOCUMENTS) {
+      this.documentFields.clear();
+      this.documentFieldsVersion = version;
+    }
+    const missing = [...new Set(documentIds.filter((id) => !this.documentFields.has(id)))];
+    if (missing.length > 0) {
+      const rows = this.cachedStatement(`SELECT id, source, title, metadata, version FROM documents WHERE id IN (${missing.map(() => '?').join(', ')})`).all(...missing) as Array<DocumentFields & { id: string }>;
+      for (const { id, ...document } of rows) this.documentFields.set(id, document);
+    }
+    return this.documentFields;
   }
 
   async searchDense(collection: string, vector: Float32Array, options: SearchOptions): Promise<ScoredChunk[]> {
