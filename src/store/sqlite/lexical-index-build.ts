@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { analyzeForIndex } from './ascii-analyzer.js';
+import { analyzeForIndex } from '../../retrieval/ascii-analyzer.js';
 import { LexicalIndex, type LexicalIndexState } from './lexical-index.js';
 
 export interface ChunkTextRow {

@@ -4,7 +4,7 @@
 // table keyed by the characters themselves: no lowercased copy of the text, no array of
 // word strings, no string per word unless the word is new. Half the cost of a build went
 // to those allocations. Any other text goes to the general analyzer; both give the same terms.
-import { analyze, termFor } from '../../retrieval/lexical-analyzer.js';
+import { analyze, termFor } from './lexical-analyzer.js';
 
 const SLOTS = 1 << 18;
 const MASK = SLOTS - 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../retrieval/lexical-analyzer.js';
+import { analyze } from './lexical-analyzer.js';
 import { analyzeForIndex } from './ascii-analyzer.js';
 
 describe('analyzeForIndex', () => {
