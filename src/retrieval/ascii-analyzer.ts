@@ -1,92 +1,211 @@
-// The lexical analyzer's fast path for plain ASCII text, used where the store analyzes a
-// whole collection at once (an index build). On ASCII, folding changes nothing but case and
-// a term is a run of [A-Za-z0-9], so words can be found by char codes and looked up in a
-// table keyed by the characters themselves: no lowercased copy of the text, no array of
-// word strings, no string per word unless the word is new. Half the cost of a build went
-// to those allocations. Any other text goes to the general analyzer; both give the same terms.
-import { analyze, termFor } from './lexical-analyzer.js';
+// The lexical analyzer's fast path, for the callers that analyze much text at once: the
+// store's index build and the rerank API's BM25 over the documents of a request. On ASCII,
+// folding changes nothing but case and a term is a run of [A-Za-z0-9], so words are found by
+// char codes and looked up in a table of the words seen so far, keyed by their characters:
+// no lowercased copy of the text, no string per word unless the word is new. The table's
+// arrays are typed, so a lookup touches no object. Each term has a small integer id, so a
+// caller that only counts terms (BM25) never touches a string at all. Any other text goes to
+// the general analyzer; both give the same terms (ascii-analyzer.test.ts checks it on SciFact).
+import { analyze, MAX_TERM_LENGTH, termFor } from './lexical-analyzer.js';
 
 const SLOTS = 1 << 18;
 const MASK = SLOTS - 1;
-// Starts over past half full (an adversarial stream of distinct words cannot grow it).
+// The table starts over past half full, or when the pool of word characters or the list of
+// terms is full: an adversarial stream of distinct words cannot grow it.
 const MAX_WORDS = SLOTS >> 1;
+const POOL_CHARS = 1 << 21;
+/** Term ids are below this. */
+export const TERM_ID_LIMIT = SLOTS;
+/** A word with no term (a stop word, or too long). */
+const NO_TERM = -1;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const COMBINING_MARKS = /\p{M}+/gu;
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 
-const words: Array<string | undefined> = new Array<string | undefined>(SLOTS);
-const terms: Array<string | null> = new Array<string | null>(SLOTS);
-const hashes = new Int32Array(SLOTS);
-let stored = 0;
-
-function isWordCode(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+/**
+ * A character's code in a word: for ASCII the lower-cased letter or the digit; for any other
+ * code unit itself if it is a letter or digit (TERM_PATTERN's classes), learnt on first sight;
+ * 0 for a character that ends a word. Surrogate pairs are looked at apart (see wordCodeAt).
+ */
+const WORD_CODE = new Uint16Array(65536);
+/** Whether WORD_CODE knows a code unit above ASCII yet. */
+const KNOWN = new Uint8Array(65536);
+for (let code = 0; code < 128; code++) {
+  const char = String.fromCharCode(code);
+  KNOWN[code] = 1;
+  if (/[A-Za-z0-9]/.test(char)) WORD_CODE[code] = char.toLowerCase().charCodeAt(0);
 }
 
-function lower(code: number): number {
-  return code >= 65 && code <= 90 ? code + 32 : code;
+/** WORD_CODE for code units above ASCII. */
+function learnWordCode(code: number): number {
+  KNOWN[code] = 1;
+  // A lone surrogate is no letter; a pair is classified as one code point in wordCodeAt.
+  WORD_CODE[code] = LETTER_OR_DIGIT.test(String.fromCharCode(code)) ? code : 0;
+  return WORD_CODE[code]!;
 }
 
-/** The term of text[start, end) (a word, any case), from the table or computed once. */
-function termOfWord(text: string, start: number, end: number, hash: number): string | null {
-  const length = end - start;
-  for (let slot = hash & MASK; ; slot = (slot + 1) & MASK) {
-    const word = words[slot];
-    if (word === undefined) break;
-    if (hashes[slot] !== hash || word.length !== length) continue;
-    let same = true;
-    for (let k = 0; k < length; k++) {
-      if (word.charCodeAt(k) !== lower(text.charCodeAt(start + k))) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return terms[slot]!;
+/**
+ * The word code of text[i] (0: not in a word). A surrogate pair is a letter or digit as a
+ * whole: its high half answers the pair's class, its low half (inside the same word) itself.
+ */
+function wordCodeAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code < 128) return WORD_CODE[code]!;
+  if (code >= 0xd800 && code <= 0xdfff) return surrogateWordCode(text, i, code);
+  return KNOWN[code] === 1 ? WORD_CODE[code]! : learnWordCode(code);
+}
+
+function surrogateWordCode(text: string, i: number, code: number): number {
+  if (code <= 0xdbff) {
+    const next = text.charCodeAt(i + 1);
+    return next >= 0xdc00 && next <= 0xdfff && LETTER_OR_DIGIT.test(String.fromCharCode(code, next)) ? code : 0;
   }
-  const word = text.slice(start, end).toLowerCase();
-  const term = termFor(word);
-  if (stored >= MAX_WORDS) {
-    words.fill(undefined);
-    stored = 0;
-  }
-  let slot = hash & MASK;
-  while (words[slot] !== undefined) slot = (slot + 1) & MASK;
-  words[slot] = word;
-  terms[slot] = term;
-  hashes[slot] = hash;
-  stored += 1;
-  return term;
+  // A low half belongs to a word when its high half made one (checked again here, as the scan
+  // reads each unit once and a text may start with a low half).
+  const previous = text.charCodeAt(i - 1);
+  return previous >= 0xd800 && previous <= 0xdbff && LETTER_OR_DIGIT.test(String.fromCharCode(previous, code)) ? code : 0;
 }
 
-/** The same terms as analyze(text), faster on text that is ASCII once folded. */
-export function analyzeForIndex(text: string): string[] {
-  if (NON_ASCII.test(text)) {
-    // Folded as analyze() folds (its NFKD, marks and case steps); what is still not ASCII
-    // (Greek letters, CJK) needs its Unicode word classes.
-    const folded = text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase();
-    return NON_ASCII.test(folded) ? analyze(text) : scanAscii(folded);
-  }
-  return scanAscii(text);
+/**
+ * Per slot, side by side so that a probe reads one cache line: the word's hash, its length
+ * (0: empty; every word has a character), its start in the pool and its term id.
+ */
+const table = new Int32Array(SLOTS * 4);
+/** The words' characters, as word codes. */
+const pool = new Uint16Array(POOL_CHARS);
+let poolUsed = 0;
+let storedWords = 0;
+
+const termById: string[] = [];
+const idByTerm = new Map<string, number>();
+let generation = 0;
+
+/** Where a scan writes its term ids; grown to the longest text seen. */
+let scratch = new Int32Array(1024);
+
+function startOver(): void {
+  table.fill(0);
+  poolUsed = 0;
+  storedWords = 0;
+  termById.length = 0;
+  idByTerm.clear();
+  generation += 1;
 }
 
-function scanAscii(text: string): string[] {
-  const found: string[] = [];
+/**
+ * Changes whenever the table starts over, which gives the terms new ids: ids from two
+ * generations must not be compared (a caller keeping ids checks this around its work).
+ */
+export function termTableGeneration(): number {
+  return generation;
+}
+
+export function termOfId(id: number): string {
+  return termById[id]!;
+}
+
+function idOfTerm(term: string): number {
+  let id = idByTerm.get(term);
+  if (id === undefined) {
+    if (termById.length >= TERM_ID_LIMIT) startOver();
+    id = termById.length;
+    termById.push(term);
+    idByTerm.set(term, id);
+  }
+  return id;
+}
+
+/**
+ * The term id of the word text[start, start + length) (lower-cased already when `folded`),
+ * from the table or computed once.
+ */
+function termIdOfWord(text: string, start: number, length: number, hash: number, folded: boolean): number {
+  let slot = (hash ^ (hash >>> 15)) & MASK;
+  for (; table[slot * 4 + 1] !== 0; slot = (slot + 1) & MASK) {
+    const at = slot * 4;
+    if (table[at] !== hash || table[at + 1] !== length) continue;
+    const from = table[at + 2]!;
+    let k = 0;
+    while (k < length && pool[from + k] === wordCodeAt(text, start + k)) k++;
+    if (k === length) return table[at + 3]!;
+  }
+  if (storedWords >= MAX_WORDS || poolUsed + length > POOL_CHARS) {
+    startOver();
+    slot = (hash ^ (hash >>> 15)) & MASK;
+  }
+  const word = text.slice(start, start + length);
+  const term = termFor(folded ? word : word.toLowerCase());
+  const id = term === null ? NO_TERM : idOfTerm(term);
+  for (let k = 0; k < length; k++) pool[poolUsed + k] = wordCodeAt(text, start + k);
+  const at = slot * 4;
+  table[at] = hash;
+  table[at + 1] = length;
+  table[at + 2] = poolUsed;
+  table[at + 3] = id;
+  poolUsed += length;
+  storedWords += 1;
+  return id;
+}
+
+/**
+ * Writes the term ids of a text to `scratch`, returns how many: ASCII as it is (folding
+ * would only lower its case), anything else `folded` (lower-cased, decomposed, marks removed).
+ */
+function scanWords(text: string, folded: boolean): number {
   const length = text.length;
+  // At most one word per two characters (a character and a separator), rounded up.
+  if (scratch.length < (length >> 1) + 1) scratch = new Int32Array((length >> 1) + 1024);
+  const out = scratch;
+  let found = 0;
   let i = 0;
   while (i < length) {
-    if (!isWordCode(text.charCodeAt(i))) {
+    let code = wordCodeAt(text, i);
+    if (code === 0) {
       i += 1;
       continue;
     }
     const start = i;
-    let hash = 0;
-    for (; i < length; i++) {
-      const code = text.charCodeAt(i);
-      if (!isWordCode(code)) break;
-      hash = (Math.imul(hash, 31) + lower(code)) | 0;
+    // FNV-1a over the word codes.
+    let hash = 0x811c9dc5 | 0;
+    for (;;) {
+      hash = Math.imul(hash ^ code, 0x01000193);
+      i += 1;
+      if (i === length) break;
+      code = wordCodeAt(text, i);
+      if (code === 0) break;
     }
-    const term = termOfWord(text, start, i, hash);
-    if (term !== null) found.push(term);
+    // A longer word has no term (termFor's rule).
+    if (i - start > MAX_TERM_LENGTH) continue;
+    const id = termIdOfWord(text, start, i - start, hash, folded);
+    if (id !== NO_TERM) out[found++] = id;
   }
   return found;
+}
+
+/** Writes the term ids of any text to `scratch`; returns how many. */
+function scan(text: string): number {
+  if (!NON_ASCII.test(text)) return scanWords(text, false);
+  // Folded exactly as analyze() folds: NFKD, marks removed, then lower-cased as one string
+  // (case mapping depends on context, e.g. a final sigma, so never per character).
+  return scanWords(text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase(), true);
+}
+
+/**
+ * The ids of analyze(text)'s terms, in order. They are valid while termTableGeneration()
+ * stays as it was before the call (the table may start over during it).
+ */
+export function analyzeToTermIds(text: string): Int32Array {
+  return scratch.slice(0, scan(text));
+}
+
+/** The same terms as analyze(text), faster. */
+export function analyzeForIndex(text: string): string[] {
+  const before = generation;
+  const found = scan(text);
+  // The table started over inside this text: the ids before that point are gone.
+  if (generation !== before) return analyze(text);
+  const terms = new Array<string>(found);
+  for (let k = 0; k < found; k++) terms[k] = termById[scratch[k]!]!;
+  return terms;
 }

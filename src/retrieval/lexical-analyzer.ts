@@ -30,7 +30,8 @@ const STOP_WORDS = new Set(
 
 const TERM_PATTERN = /[\p{L}\p{N}]+/gu;
 const COMBINING_MARKS = /\p{M}+/gu;
-const MAX_TERM_LENGTH = 64;
+/** A longer word is not indexed (it is an identifier or noise, not a topic). */
+export const MAX_TERM_LENGTH = 64;
 // Stemming is most of the analyzer's cost and natural text repeats a small vocabulary, so
 // each word's term is remembered; the bound keeps an adversarial stream of unique words from
 // growing memory without limit (the cache just starts over).
