@@ -22,6 +22,7 @@ const NO_TERM = -1;
 const NON_ASCII = /[^\x00-\x7f]/;
 const COMBINING_MARKS = /\p{M}+/gu;
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+const MARK = /^\p{M}$/u;
 
 /**
  * A character's code in a word: for ASCII the lower-cased letter or the digit; for any other
@@ -29,20 +30,37 @@ const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
  * 0 for a character that ends a word. Surrogate pairs are looked at apart (see wordCodeAt).
  */
 const WORD_CODE = new Uint16Array(65536);
-/** Whether WORD_CODE knows a code unit above ASCII yet. */
-const KNOWN = new Uint8Array(65536);
+/** What is known of a code unit: UNKNOWN until first sight, then whether it is a combining mark. */
+const KIND = new Uint8Array(65536);
+const UNKNOWN = 0;
+const NOT_MARK = 1;
+const IS_MARK = 2;
 for (let code = 0; code < 128; code++) {
   const char = String.fromCharCode(code);
-  KNOWN[code] = 1;
+  KIND[code] = NOT_MARK;
   if (/[A-Za-z0-9]/.test(char)) WORD_CODE[code] = char.toLowerCase().charCodeAt(0);
 }
 
-/** WORD_CODE for code units above ASCII. */
-function learnWordCode(code: number): number {
-  KNOWN[code] = 1;
-  // A lone surrogate is no letter; a pair is classified as one code point in wordCodeAt.
-  WORD_CODE[code] = LETTER_OR_DIGIT.test(String.fromCharCode(code)) ? code : 0;
-  return WORD_CODE[code]!;
+/** Learns WORD_CODE and KIND of a code unit above ASCII (a lone surrogate is neither letter nor mark). */
+function learn(code: number): void {
+  const char = String.fromCharCode(code);
+  WORD_CODE[code] = LETTER_OR_DIGIT.test(char) ? code : 0;
+  KIND[code] = MARK.test(char) ? IS_MARK : NOT_MARK;
+}
+
+/**
+ * Whether a text may hold a combining mark: removing them is a slow Unicode regex, and most
+ * non-ASCII text (Greek letters, dashes) has none. A surrogate may be one (astral marks).
+ */
+function mayHoldMarks(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x300) continue;
+    if (code >= 0xd800 && code <= 0xdfff) return true;
+    if (KIND[code] === UNKNOWN) learn(code);
+    if (KIND[code] === IS_MARK) return true;
+  }
+  return false;
 }
 
 /**
@@ -53,7 +71,8 @@ function wordCodeAt(text: string, i: number): number {
   const code = text.charCodeAt(i);
   if (code < 128) return WORD_CODE[code]!;
   if (code >= 0xd800 && code <= 0xdfff) return surrogateWordCode(text, i, code);
-  return KNOWN[code] === 1 ? WORD_CODE[code]! : learnWordCode(code);
+  if (KIND[code] === UNKNOWN) learn(code);
+  return WORD_CODE[code]!;
 }
 
 function surrogateWordCode(text: string, i: number, code: number): number {
@@ -116,9 +135,12 @@ function idOfTerm(term: string): number {
   return id;
 }
 
+/** The word being scanned, as word codes (a word longer than MAX_TERM_LENGTH is not kept). */
+const word = new Uint16Array(MAX_TERM_LENGTH);
+
 /**
- * The term id of the word text[start, start + length) (lower-cased already when `folded`),
- * from the table or computed once.
+ * The term id of the word in `word` (its text at text[start, start + length), lower-cased
+ * already when `folded`), from the table or computed once.
  */
 function termIdOfWord(text: string, start: number, length: number, hash: number, folded: boolean): number {
   let slot = (hash ^ (hash >>> 15)) & MASK;
@@ -127,17 +149,22 @@ function termIdOfWord(text: string, start: number, length: number, hash: number,
     if (table[at] !== hash || table[at + 1] !== length) continue;
     const from = table[at + 2]!;
     let k = 0;
-    while (k < length && pool[from + k] === wordCodeAt(text, start + k)) k++;
+    while (k < length && pool[from + k] === word[k]) k++;
     if (k === length) return table[at + 3]!;
   }
+  return addWord(text, start, length, hash, slot, folded);
+}
+
+/** Enters a word the table does not hold at its free `slot`; returns its term id. */
+function addWord(text: string, start: number, length: number, hash: number, slot: number, folded: boolean): number {
   if (storedWords >= MAX_WORDS || poolUsed + length > POOL_CHARS) {
     startOver();
     slot = (hash ^ (hash >>> 15)) & MASK;
   }
-  const word = text.slice(start, start + length);
-  const term = termFor(folded ? word : word.toLowerCase());
+  const characters = text.slice(start, start + length);
+  const term = termFor(folded ? characters : characters.toLowerCase());
   const id = term === null ? NO_TERM : idOfTerm(term);
-  for (let k = 0; k < length; k++) pool[poolUsed + k] = wordCodeAt(text, start + k);
+  pool.set(word.subarray(0, length), poolUsed);
   const at = slot * 4;
   table[at] = hash;
   table[at + 1] = length;
@@ -166,9 +193,10 @@ function scanWords(text: string, folded: boolean): number {
       continue;
     }
     const start = i;
-    // FNV-1a over the word codes.
+    // FNV-1a over the word codes, which are kept for the lookup as far as a term can reach.
     let hash = 0x811c9dc5 | 0;
     for (;;) {
+      if (i - start < MAX_TERM_LENGTH) word[i - start] = code;
       hash = Math.imul(hash ^ code, 0x01000193);
       i += 1;
       if (i === length) break;
@@ -188,7 +216,8 @@ function scan(text: string): number {
   if (!NON_ASCII.test(text)) return scanWords(text, false);
   // Folded exactly as analyze() folds: NFKD, marks removed, then lower-cased as one string
   // (case mapping depends on context, e.g. a final sigma, so never per character).
-  return scanWords(text.normalize('NFKD').replace(COMBINING_MARKS, '').toLowerCase(), true);
+  const decomposed = text.normalize('NFKD');
+  return scanWords((mayHoldMarks(decomposed) ? decomposed.replace(COMBINING_MARKS, '') : decomposed).toLowerCase(), true);
 }
 
 /**
@@ -196,7 +225,9 @@ function scan(text: string): number {
  * stays as it was before the call (the table may start over during it).
  */
 export function analyzeToTermIds(text: string): Int32Array {
-  return scratch.slice(0, scan(text));
+  const found = scan(text);
+  // Read after the scan, which may have grown the buffer.
+  return scratch.slice(0, found);
 }
 
 /** The same terms as analyze(text), faster. */
