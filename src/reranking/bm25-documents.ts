@@ -6,26 +6,16 @@
 // analyzer, k1 and b as the store.
 //
 // Analyzing the documents is nearly all of the cost, so it runs on the fast analyzer's term
-// ids (no string per word) and counts only the query's terms. Callers send the same passages
-// again and again (the chunks a retriever keeps finding, each turn of a conversation), so each
-// document's term ids are kept, keyed by its text, in an LRU bounded by characters; a
-// document seen again costs a lookup.
-import { LRUCache } from 'lru-cache';
-import { analyzeToTermIds, TERM_ID_LIMIT, termTableGeneration } from '../retrieval/ascii-analyzer.js';
+// ids (no string per word) and counts only the query's terms; documents that come again are
+// not analyzed again (analyzed-documents.ts).
+import { analyzeToTermIdsView, TERM_ID_LIMIT, termTableGeneration } from '../retrieval/ascii-analyzer.js';
 import { analyze, analyzeQuery } from '../retrieval/lexical-analyzer.js';
+import { AnalyzedDocuments } from './analyzed-documents.js';
 
 const K1 = 1.2;
 const B = 0.75;
-/** Characters of document text the cache holds (the keys), about 40 MB of strings at most. */
-const CACHED_CHARACTERS = 20_000_000;
 
-interface AnalyzedDocument {
-  termIds: Int32Array;
-  /** The term table's generation the ids belong to. */
-  generation: number;
-}
-
-const analyzed = new LRUCache<string, AnalyzedDocument>({ maxSize: CACHED_CHARACTERS, sizeCalculation: (_, text) => Math.max(1, text.length) });
+const analyzed = new AnalyzedDocuments();
 
 /** Per term id: 1 + its place among the query's terms while one request counts, else 0. */
 const queryPlaceOfTerm = new Int32Array(TERM_ID_LIMIT);
@@ -37,34 +27,36 @@ interface TermCounts {
   lengths: number[];
 }
 
-function termIdsOf(text: string): Int32Array {
-  const generation = termTableGeneration();
-  const cached = analyzed.get(text);
-  if (cached?.generation === generation) return cached.termIds;
-  const termIds = analyzeToTermIds(text);
-  // Stored under the generation the scan started in: if the table started over during it,
-  // the entry can never be used.
-  analyzed.set(text, { termIds, generation });
+/** The document's term ids: kept ones, or a fresh analysis (a view, valid until the next one). */
+function termIdsOf(text: string, generation: number): Int32Array {
+  if (!analyzed.seenBefore(text)) return analyzeToTermIdsView(text);
+  const kept = analyzed.get(text, generation);
+  if (kept) return kept;
+  const termIds = analyzeToTermIdsView(text).slice();
+  // Kept under the generation the request started in: if the table started over since, the
+  // entry is never used (and this request is counted again from strings).
+  analyzed.keep(text, termIds, generation);
   return termIds;
 }
 
 /** The counts from term ids, or null when the term table started over meanwhile (ids of two generations). */
 function countByTermIds(query: string, documents: readonly string[]): TermCounts | null {
   const generation = termTableGeneration();
-  const docs = documents.map(termIdsOf);
-  const queryIds = [...new Set(analyzeToTermIds(query))];
-  if (termTableGeneration() !== generation) return null;
+  const queryIds = [...new Set(analyzeToTermIdsView(query))];
   const terms = queryIds.length;
-  const counts = new Int32Array(docs.length * terms);
+  const counts = new Int32Array(documents.length * terms);
+  const lengths = new Array<number>(documents.length);
   queryIds.forEach((id, place) => (queryPlaceOfTerm[id] = place + 1));
-  docs.forEach((termIds, d) => {
+  for (let d = 0; d < documents.length; d++) {
+    const termIds = termIdsOf(documents[d]!, generation);
     for (let k = 0; k < termIds.length; k++) {
       const place = queryPlaceOfTerm[termIds[k]!]!;
       if (place !== 0) counts[d * terms + place - 1]! += 1;
     }
-  });
+    lengths[d] = termIds.length;
+  }
   for (const id of queryIds) queryPlaceOfTerm[id] = 0;
-  return { terms, counts, lengths: docs.map((termIds) => termIds.length) };
+  return termTableGeneration() === generation ? { terms, counts, lengths } : null;
 }
 
 /** The same counts from term strings: for the rare request during which the table starts over. */

@@ -6,7 +6,7 @@
 // arrays are typed, so a lookup touches no object. Each term has a small integer id, so a
 // caller that only counts terms (BM25) never touches a string at all. Any other text goes to
 // the general analyzer; both give the same terms (ascii-analyzer.test.ts checks it on SciFact).
-import { analyze, MAX_TERM_LENGTH, termFor } from './lexical-analyzer.js';
+import { analyze, computeTerm, MAX_TERM_LENGTH } from './lexical-analyzer.js';
 
 const SLOTS = 1 << 18;
 const MASK = SLOTS - 1;
@@ -162,7 +162,7 @@ function addWord(text: string, start: number, length: number, hash: number, slot
     slot = (hash ^ (hash >>> 15)) & MASK;
   }
   const characters = text.slice(start, start + length);
-  const term = termFor(folded ? characters : characters.toLowerCase());
+  const term = computeTerm(folded ? characters : characters.toLowerCase());
   const id = term === null ? NO_TERM : idOfTerm(term);
   pool.set(word.subarray(0, length), poolUsed);
   const at = slot * 4;
@@ -203,7 +203,7 @@ function scanWords(text: string, folded: boolean): number {
       code = wordCodeAt(text, i);
       if (code === 0) break;
     }
-    // A longer word has no term (termFor's rule).
+    // A longer word has no term (computeTerm's rule).
     if (i - start > MAX_TERM_LENGTH) continue;
     const id = termIdOfWord(text, start, i - start, hash, folded);
     if (id !== NO_TERM) out[found++] = id;
@@ -225,9 +225,14 @@ function scan(text: string): number {
  * stays as it was before the call (the table may start over during it).
  */
 export function analyzeToTermIds(text: string): Int32Array {
+  return analyzeToTermIdsView(text).slice();
+}
+
+/** analyzeToTermIds without the copy: a view that the next call of this module overwrites. */
+export function analyzeToTermIdsView(text: string): Int32Array {
   const found = scan(text);
   // Read after the scan, which may have grown the buffer.
-  return scratch.slice(0, found);
+  return scratch.subarray(0, found);
 }
 
 /** The same terms as analyze(text), faster. */
