@@ -87,11 +87,13 @@ function surrogateWordCode(text: string, i: number, code: number): number {
 }
 
 /**
- * Per slot, side by side so that a probe reads one cache line: the word's hash, its length
- * (0: empty; every word has a character), its start in the pool and its term id.
+ * Per slot, two numbers: the word's hash, and where the word is in the pool and its length
+ * (start << 7 | length; 0: empty, as every word has a character). Eight bytes a slot keep the
+ * table small enough for the processor's cache; the term id sits in the pool beside the word,
+ * which a lookup reads anyway.
  */
-const table = new Int32Array(SLOTS * 4);
-/** The words' characters, as word codes. */
+const table = new Int32Array(SLOTS * 2);
+/** Per word: its term id (two 16-bit halves), then its characters as word codes. */
 const pool = new Uint16Array(POOL_CHARS);
 let poolUsed = 0;
 let storedWords = 0;
@@ -144,33 +146,31 @@ const word = new Uint16Array(MAX_TERM_LENGTH);
  */
 function termIdOfWord(text: string, start: number, length: number, hash: number, folded: boolean): number {
   let slot = (hash ^ (hash >>> 15)) & MASK;
-  for (; table[slot * 4 + 1] !== 0; slot = (slot + 1) & MASK) {
-    const at = slot * 4;
-    if (table[at] !== hash || table[at + 1] !== length) continue;
-    const from = table[at + 2]!;
+  for (let entry = table[slot * 2 + 1]!; entry !== 0; slot = (slot + 1) & MASK, entry = table[slot * 2 + 1]!) {
+    if (table[slot * 2] !== hash || (entry & 127) !== length) continue;
+    const from = (entry >>> 7) + 2;
     let k = 0;
     while (k < length && pool[from + k] === word[k]) k++;
-    if (k === length) return table[at + 3]!;
+    if (k === length) return pool[from - 2]! | (pool[from - 1]! << 16);
   }
   return addWord(text, start, length, hash, slot, folded);
 }
 
 /** Enters a word the table does not hold at its free `slot`; returns its term id. */
 function addWord(text: string, start: number, length: number, hash: number, slot: number, folded: boolean): number {
-  if (storedWords >= MAX_WORDS || poolUsed + length > POOL_CHARS) {
+  if (storedWords >= MAX_WORDS || poolUsed + length + 2 > POOL_CHARS) {
     startOver();
     slot = (hash ^ (hash >>> 15)) & MASK;
   }
   const characters = text.slice(start, start + length);
   const term = computeTerm(folded ? characters : characters.toLowerCase());
   const id = term === null ? NO_TERM : idOfTerm(term);
-  pool.set(word.subarray(0, length), poolUsed);
-  const at = slot * 4;
-  table[at] = hash;
-  table[at + 1] = length;
-  table[at + 2] = poolUsed;
-  table[at + 3] = id;
-  poolUsed += length;
+  pool[poolUsed] = id & 0xffff;
+  pool[poolUsed + 1] = id >>> 16;
+  for (let k = 0; k < length; k++) pool[poolUsed + 2 + k] = word[k]!;
+  table[slot * 2] = hash;
+  table[slot * 2 + 1] = (poolUsed << 7) | length;
+  poolUsed += length + 2;
   storedWords += 1;
   return id;
 }
