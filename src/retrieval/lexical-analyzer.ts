@@ -30,20 +30,30 @@ const STOP_WORDS = new Set(
 
 const TERM_PATTERN = /[\p{L}\p{N}]+/gu;
 const COMBINING_MARKS = /\p{M}+/gu;
-const MAX_TERM_LENGTH = 64;
+/** A longer word is not indexed (it is an identifier or noise, not a topic). */
+export const MAX_TERM_LENGTH = 64;
 // Stemming is most of the analyzer's cost and natural text repeats a small vocabulary, so
 // each word's term is remembered; the bound keeps an adversarial stream of unique words from
 // growing memory without limit (the cache just starts over).
 const MAX_CACHED_WORDS = 200_000;
 const termCache = new Map<string, string | null>();
 
-/** The indexed term for one folded word, or null for a word that is not indexed. */
-export function termFor(word: string): string | null {
-  if (word.length > MAX_TERM_LENGTH) return null;
+const LETTERS_ONLY = /^\p{L}+$/u;
+
+/**
+ * The indexed term for one folded word, or null for a word that is not indexed: the rule
+ * itself, uncached (the fast analyzer keeps its own table of words).
+ */
+export function computeTerm(word: string): string | null {
+  if (word.length > MAX_TERM_LENGTH || STOP_WORDS.has(word)) return null;
+  return LETTERS_ONLY.test(word) ? stemmer(word) : word;
+}
+
+/** computeTerm, remembered per word. */
+function termFor(word: string): string | null {
   let term = termCache.get(word);
   if (term === undefined) {
-    if (STOP_WORDS.has(word)) term = null;
-    else term = /^\p{L}+$/u.test(word) ? stemmer(word) : word;
+    term = computeTerm(word);
     if (termCache.size >= MAX_CACHED_WORDS) termCache.clear();
     termCache.set(word, term);
   }

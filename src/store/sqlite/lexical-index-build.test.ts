@@ -36,6 +36,19 @@ describe('countChunkRows', () => {
     expect([a.chunks, a.averageLength, a.documentFrequency('bee'), a.documentFrequency('otter')]).toEqual([b.chunks, b.averageLength, b.documentFrequency('bee'), b.documentFrequency('otter')]);
   });
 
+  it("counts alike when the analyzer's word table starts over inside a batch (its term ids change)", () => {
+    // More distinct words than the table holds: it starts over while the batch is counted.
+    const flood = Array.from({ length: 140_000 }, (_, i) => `w${i.toString(36)}x`).join(' ');
+    const batch = [rows[0]!, { id: 5, title: 'flood', heading_path: '[]', text: `${flood} otters` }, rows[3]!];
+    const counted = new LexicalIndex();
+    counted.addCounted(countChunkRows(batch));
+    counted.seal();
+    const reference = new LexicalIndex();
+    for (const row of batch) reference.add({ id: row.id, terms: [...analyze(row.title ?? ''), ...analyze((JSON.parse(row.heading_path) as string[]).join(' ')), ...analyze(row.text)], extraLength: 1 });
+    reference.seal();
+    for (const query of ['otters market', 'w1x w2x flood', 'hands higher']) expect(counted.search(analyzeQuery(query), 5)).toEqual(reference.search(analyzeQuery(query), 5));
+  });
+
   it('counts each distinct term once per chunk with its frequency, and the collection marker in the length', () => {
     const batch = countChunkRows([rows[2]!]);
     const tf = (term: string) => batch.tfs[[...batch.termIndexes].findIndex((i) => batch.vocabulary[i] === term)];

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { analyzeForIndex } from './ascii-analyzer.js';
+import { analyzeForIndex, analyzeToTermIdsView, TERM_ID_LIMIT, termOfId, termTableGeneration } from '../../retrieval/ascii-analyzer.js';
 import { LexicalIndex, MAX_TF, type CountedChunks, type LexicalIndexState } from './lexical-index.js';
 
 export interface ChunkTextRow {
@@ -29,9 +29,24 @@ export interface BuiltLexicalIndex {
  * length; counted here too, so the two paths rank alike.
  */
 export function countChunkRows(rows: readonly ChunkTextRow[]): CountedChunks {
+  const generation = termTableGeneration();
+  const counted = countByTermIds(rows);
+  // The analyzer's table started over during the batch: its ids before and after differ.
+  return termTableGeneration() === generation ? counted : countByTerms(rows);
+}
+
+function fieldsOf(row: ChunkTextRow): string[] {
+  return [row.title ?? '', (JSON.parse(row.heading_path) as string[]).join(' '), row.text];
+}
+
+// Per thread, indexed by the analyzer's term ids; every entry a batch sets is reset before it returns.
+const countById = new Uint32Array(TERM_ID_LIMIT);
+const vocabularyIndexById = new Int32Array(TERM_ID_LIMIT).fill(-1);
+
+/** Counts by the fast analyzer's term ids: no string is touched but one per distinct term of the batch. */
+function countByTermIds(rows: readonly ChunkTextRow[]): CountedChunks {
   const vocabulary: string[] = [];
-  const indexOf = new Map<string, number>();
-  let counts = new Uint32Array(1024);
+  const vocabularyIds: number[] = [];
   const ids = new Float64Array(rows.length);
   const lengths = new Uint32Array(rows.length);
   const ends = new Uint32Array(rows.length);
@@ -39,38 +54,69 @@ export function countChunkRows(rows: readonly ChunkTextRow[]): CountedChunks {
   const tfs: number[] = [];
   const touched: number[] = [];
   rows.forEach((row, c) => {
-    const fields = [analyzeForIndex(row.title ?? ''), analyzeForIndex((JSON.parse(row.heading_path) as string[]).join(' ')), analyzeForIndex(row.text)];
     let length = 1;
-    for (const terms of fields) {
-      length += terms.length;
-      for (const term of terms) {
-        let local = indexOf.get(term);
-        if (local === undefined) {
-          local = vocabulary.push(term) - 1;
-          indexOf.set(term, local);
-          if (local >= counts.length) counts = grown(counts, local + 1);
-        }
-        if (counts[local] === 0) touched.push(local);
-        counts[local] = counts[local]! + 1;
+    for (const field of fieldsOf(row)) {
+      const termIds = analyzeToTermIdsView(field);
+      length += termIds.length;
+      for (let k = 0; k < termIds.length; k++) {
+        const id = termIds[k]!;
+        if (countById[id] === 0) touched.push(id);
+        countById[id] = countById[id]! + 1;
       }
     }
-    for (const local of touched) {
+    for (const id of touched) {
+      let local = vocabularyIndexById[id]!;
+      if (local < 0) {
+        local = vocabulary.push(termOfId(id)) - 1;
+        vocabularyIndexById[id] = local;
+        vocabularyIds.push(id);
+      }
       termIndexes.push(local);
-      tfs.push(Math.min(MAX_TF, counts[local]!));
-      counts[local] = 0;
+      tfs.push(Math.min(MAX_TF, countById[id]!));
+      countById[id] = 0;
     }
     touched.length = 0;
     ids[c] = row.id;
     lengths[c] = length;
     ends[c] = termIndexes.length;
   });
+  for (const id of vocabularyIds) vocabularyIndexById[id] = -1;
   return { ids, lengths, ends, vocabulary, termIndexes: Uint32Array.from(termIndexes), tfs: Uint16Array.from(tfs) };
 }
 
-function grown(array: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<ArrayBuffer> {
-  const next = new Uint32Array(Math.max(needed, array.length * 2));
-  next.set(array);
-  return next;
+/** The same counts by term strings, for a batch during which the analyzer's ids changed. */
+function countByTerms(rows: readonly ChunkTextRow[]): CountedChunks {
+  const vocabulary: string[] = [];
+  const indexOf = new Map<string, number>();
+  const ids = new Float64Array(rows.length);
+  const lengths = new Uint32Array(rows.length);
+  const ends = new Uint32Array(rows.length);
+  const termIndexes: number[] = [];
+  const tfs: number[] = [];
+  rows.forEach((row, c) => {
+    const counts = new Map<number, number>();
+    let length = 1;
+    for (const field of fieldsOf(row)) {
+      const terms = analyzeForIndex(field);
+      length += terms.length;
+      for (const term of terms) {
+        let local = indexOf.get(term);
+        if (local === undefined) {
+          local = vocabulary.push(term) - 1;
+          indexOf.set(term, local);
+        }
+        counts.set(local, (counts.get(local) ?? 0) + 1);
+      }
+    }
+    for (const [local, count] of counts) {
+      termIndexes.push(local);
+      tfs.push(Math.min(MAX_TF, count));
+    }
+    ids[c] = row.id;
+    lengths[c] = length;
+    ends[c] = termIndexes.length;
+  });
+  return { ids, lengths, ends, vocabulary, termIndexes: Uint32Array.from(termIndexes), tfs: Uint16Array.from(tfs) };
 }
 
 // The chunks of one collection in id order. CROSS JOIN keeps chunks the outer loop (a walk of
