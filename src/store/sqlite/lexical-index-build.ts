@@ -36,52 +36,72 @@ export function countChunkRows(rows: readonly ChunkTextRow[]): CountedChunks {
 }
 
 function fieldsOf(row: ChunkTextRow): string[] {
-  return [row.title ?? '', (JSON.parse(row.heading_path) as string[]).join(' '), row.text];
+  return [row.title ?? '', row.heading_path === '[]' ? '' : (JSON.parse(row.heading_path) as string[]).join(' '), row.text];
 }
 
 // Per thread, indexed by the analyzer's term ids; every entry a batch sets is reset before it returns.
 const countById = new Uint32Array(TERM_ID_LIMIT);
 const vocabularyIndexById = new Int32Array(TERM_ID_LIMIT).fill(-1);
 
-/** Counts by the fast analyzer's term ids: no string is touched but one per distinct term of the batch. */
+/**
+ * Counts by the fast analyzer's term ids: no string is touched but one per distinct term of
+ * the batch. Plain loops over typed arrays: this is the inner loop of a build, and a version
+ * with closures and growing arrays cost as much again as the analysis.
+ */
 function countByTermIds(rows: readonly ChunkTextRow[]): CountedChunks {
   const vocabulary: string[] = [];
   const vocabularyIds: number[] = [];
-  const ids = new Float64Array(rows.length);
-  const lengths = new Uint32Array(rows.length);
-  const ends = new Uint32Array(rows.length);
-  const termIndexes: number[] = [];
-  const tfs: number[] = [];
-  const touched: number[] = [];
-  rows.forEach((row, c) => {
+  const count = rows.length;
+  const ids = new Float64Array(count);
+  const lengths = new Uint32Array(count);
+  const ends = new Uint32Array(count);
+  let termIndexes = new Uint32Array(1 << 16);
+  let tfs = new Uint16Array(1 << 16);
+  let touched = new Int32Array(1024);
+  let postings = 0;
+  for (let c = 0; c < count; c++) {
+    const row = rows[c]!;
     let length = 1;
+    let distinct = 0;
     for (const field of fieldsOf(row)) {
       const termIds = analyzeToTermIdsView(field);
       length += termIds.length;
+      if (distinct + termIds.length > touched.length) touched = grownTo(touched, distinct + termIds.length);
       for (let k = 0; k < termIds.length; k++) {
         const id = termIds[k]!;
-        if (countById[id] === 0) touched.push(id);
-        countById[id] = countById[id]! + 1;
+        const before = countById[id]!;
+        if (before === 0) touched[distinct++] = id;
+        countById[id] = before + 1;
       }
     }
-    for (const id of touched) {
+    if (postings + distinct > termIndexes.length) {
+      termIndexes = grownTo(termIndexes, postings + distinct);
+      tfs = grownTo(tfs, postings + distinct);
+    }
+    for (let j = 0; j < distinct; j++) {
+      const id = touched[j]!;
       let local = vocabularyIndexById[id]!;
       if (local < 0) {
         local = vocabulary.push(termOfId(id)) - 1;
         vocabularyIndexById[id] = local;
         vocabularyIds.push(id);
       }
-      termIndexes.push(local);
-      tfs.push(Math.min(MAX_TF, countById[id]!));
+      termIndexes[postings] = local;
+      tfs[postings++] = Math.min(MAX_TF, countById[id]!);
       countById[id] = 0;
     }
-    touched.length = 0;
     ids[c] = row.id;
     lengths[c] = length;
-    ends[c] = termIndexes.length;
-  });
+    ends[c] = postings;
+  }
   for (const id of vocabularyIds) vocabularyIndexById[id] = -1;
-  return { ids, lengths, ends, vocabulary, termIndexes: Uint32Array.from(termIndexes), tfs: Uint16Array.from(tfs) };
+  return { ids, lengths, ends, vocabulary, termIndexes: termIndexes.slice(0, postings), tfs: tfs.slice(0, postings) };
+}
+
+function grownTo<T extends Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint16Array<ArrayBuffer>>(array: T, needed: number): T {
+  const next = new (array.constructor as new (length: number) => T)(Math.max(needed, array.length * 2));
+  next.set(array);
+  return next;
 }
 
 /** The same counts by term strings, for a batch during which the analyzer's ids changed. */
