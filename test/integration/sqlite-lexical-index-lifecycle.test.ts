@@ -131,8 +131,8 @@ describe('SqliteVectorStore lexical index and other processes', () => {
     const file = join(dir.path, 'sift.sqlite');
     const store = new SqliteVectorStore(file, { indexBuild: 'event-loop' });
     try {
-      // Enough chunks for many slices, so the threads count several at once and their results are put back in order.
-      const many = Array.from({ length: 3000 }, (_, i) => doc(`m${i}.txt`, `${texts[i % texts.length]} note${i % 97} café ${i % 5 === 0 ? 'otters otters' : 'market'}`));
+      // Past the size from which threads are used, and many slices, so the threads count several at once and their results are put back in order.
+      const many = Array.from({ length: 24_000 }, (_, i) => doc(`m${i}.txt`, `${texts[i % texts.length]} note${i % 97} café ${i % 5 === 0 ? 'otters otters' : 'market'}`));
       await store.putDocuments(many);
       expect(await store.warmLexicalIndex('docs')).toBe('event-loop');
       const queries = ['otters sleeping', 'note5 market', 'cafe bees flowers', 'note96 stones tools'];

@@ -27,6 +27,8 @@ export interface LexicalIndexSource {
   dataVersion(): number;
   /** The collection's write counter (0 for one that does not exist). */
   revisionOf(collection: string): number;
+  /** The collection's chunks (0 for one that does not exist). */
+  chunkCountOf(collection: string): number;
   /** When the collection was created: with the name, what tells a recreated collection from the one deleted. */
   createdAtOf(collection: string): string | null;
 }
@@ -88,6 +90,8 @@ const ROWS_PER_READ = 512;
  * this thread maps to term ids, so larger slices repeat fewer lookups (a few ms of the loop each).
  */
 const ROWS_PER_THREAD_SLICE = 2048;
+/** Collections smaller than this build on the event loop alone (~0.3 s at this size). */
+const ANALYSIS_THREADS_FROM_CHUNKS = 20_000;
 // A build works at least this long per event-loop turn, and at most this long even when
 // requests held the loop for longer: the bound on what a waiting request pays.
 const MIN_SLICE_MS = 10;
@@ -253,7 +257,8 @@ export class LexicalIndexCache {
    */
   private async buildOnEventLoop(collection: string, entry: Entry): Promise<(BuiltLexicalIndex & { where: 'threads' | 'event-loop' }) | null> {
     const revision = this.source.revisionOf(collection);
-    if (this.options.analysisThreads) {
+    // Starting the threads costs more than a small collection's whole build.
+    if (this.options.analysisThreads && this.source.chunkCountOf(collection) >= ANALYSIS_THREADS_FROM_CHUNKS) {
       const pool = openAnalysisPool();
       const index = new LexicalIndex();
       try {

@@ -221,6 +221,7 @@ export class SqliteVectorStore implements VectorStore {
         chunksAfter: (collection, afterId, limit) => this.cachedStatement(CHUNKS_AFTER_SQL).all(collection, afterId, limit) as ChunkTextRow[],
         dataVersion: () => this.db.pragma('data_version', { simple: true }) as number,
         revisionOf: (collection) => (this.cachedStatement('SELECT revision FROM collections WHERE name = ?').pluck().get(collection) as number | undefined) ?? 0,
+        chunkCountOf: (collection) => (this.cachedStatement('SELECT chunk_count FROM collections WHERE name = ?').pluck().get(collection) as number | undefined) ?? 0,
         createdAtOf: (collection) => (this.cachedStatement('SELECT created_at FROM collections WHERE name = ?').pluck().get(collection) as string | undefined) ?? null,
       },
       filePath === ':memory:'
