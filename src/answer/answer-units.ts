@@ -14,10 +14,14 @@ export interface AnswerUnit {
   block: number;
   position: number;
   terms: Set<string>;
+  /** The words inside its camelCase identifiers (`maxThreads`: max, thread), which may abbreviate a question's words. */
+  identifierParts: Set<string>;
   /** Terms of the passage's title and heading path: what the unit is about. */
   contextTerms: Set<string>;
   /** The heading path as words, for questions whose cue is a stop word ("Why"). */
   headingText: string;
+  /** Where in the document the unit is: the passage's heading path and the heading of its section inside the passage. */
+  sectionPath: string[];
   /** A sentence right before a code block, which it usually introduces. */
   introducesCode: boolean;
   /**
@@ -40,28 +44,44 @@ const CODE_LINE = /[;{}]\s*$|^\s*(?:\$ |>\s|npm |npx |yarn |pnpm |import |export
 const TERM_HEADING = /^(?:[a-z_$][\w$.:-]*|[\w$]+[._$][\w$.:-]*|[\w$.:]+\s*\(.*\)|\.[\w$]+\(.*\))$/;
 const LIST_MARKER = /^\s*(?:[-*•]|\d+\.)\s/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
+const MAX_HEADING_WORDS = 8;
 
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
   const headings = new Set([...chunk.headingPath, ...(chunk.title ? [chunk.title] : [])].map((text) => text.trim()));
-  const contextTerms = new Set(analyze([...headings].join(' ')));
-  const headingText = chunk.headingPath.join(' > ').toLowerCase();
+  const pathTerms = new Set(analyze([...headings].join(' ')));
+  const pathText = chunk.headingPath.join(' > ').toLowerCase();
   const units: AnswerUnit[] = [];
-  const blocks = chunk.text.split(/\n{2,}/);
-  // The section's own heading, when the passage opens with it and it names a thing (not the
-  // document's title: that names the whole page).
+  const blocks = chunk.text.split(/\n{2,}/).map((raw) => raw.trim());
+  // The section's own heading names a thing when it is an identifier (not the document's
+  // title: that names the whole page).
   const sectionHeading = chunk.headingPath.length > 1 ? chunk.headingPath.at(-1) : undefined;
-  const term = sectionHeading !== undefined && TERM_HEADING.test(sectionHeading) && blocks.some((text) => text.trim() === sectionHeading) ? sectionHeading : null;
-  let firstContentBlock = -1;
-  for (const [block, raw] of blocks.entries()) {
-    const text = raw.trim();
-    if (text === '' || headings.has(text)) continue;
+  // A passage may hold several small sections: the heading of the one a block sits in adds
+  // to the context, and names the block that follows it.
+  let contextTerms = pathTerms;
+  let headingText = pathText;
+  let sectionPath = chunk.headingPath;
+  let pendingTerm: string | null = null;
+  for (const [block, text] of blocks.entries()) {
+    if (text === '') continue;
+    if (headings.has(text)) {
+      if (text === sectionHeading && TERM_HEADING.test(text)) pendingTerm = text;
+      continue;
+    }
+    if (isInnerHeading(text, blocks[block + 1])) {
+      contextTerms = new Set([...pathTerms, ...analyze(text)]);
+      headingText = `${pathText} > ${text.toLowerCase()}`;
+      sectionPath = [...chunk.headingPath, text];
+      pendingTerm = TERM_HEADING.test(text) ? text : null;
+      continue;
+    }
     const lines = text.split('\n');
-    if (firstContentBlock === -1) firstContentBlock = block;
+    const term = pendingTerm;
+    pendingTerm = null;
     let sentenceInBlock = 0;
     const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
       units.push({
-        ...unit, chunkIndex, block, position: units.length, terms: termsOf(unit.text), contextTerms, headingText, introducesCode: false,
-        term: block === firstContentBlock ? term : null, sentenceInBlock: sentenceInBlock++,
+        ...unit, chunkIndex, block, position: units.length, ...termsOf(unit.kind === 'code' ? withoutComments(unit.text) : unit.text), contextTerms, headingText, sectionPath, introducesCode: false,
+        term, sentenceInBlock: sentenceInBlock++,
       });
     if (isCodeBlock(lines)) {
       // Code is judged as a whole block (its lines make sense together); the answer quotes its
@@ -70,7 +90,9 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
       if (previous?.kind === 'code' && previous.block === block - 1) {
         previous.text += `\n\n${text}`;
         previous.block = block;
-        for (const term of termsOf(text)) previous.terms.add(term);
+        const more = termsOf(withoutComments(text));
+        for (const term of more.terms) previous.terms.add(term);
+        for (const part of more.identifierParts) previous.identifierParts.add(part);
       } else {
         add({ text, kind: 'code' });
       }
@@ -84,17 +106,46 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
       }
     }
     const last = units.at(-1);
-    const nextIsCode = blocks[block + 1] !== undefined && isCodeBlock(blocks[block + 1]!.trim().split('\n'));
+    const nextIsCode = blocks[block + 1] !== undefined && isCodeBlock(blocks[block + 1]!.split('\n'));
     if (last && last.block === block && nextIsCode) last.introducesCode = true;
   }
   return units;
 }
 
+/**
+ * A heading inside a passage that holds several sections: a short line of its own with the
+ * section's text after it, not a sentence (no closing punctuation), not a command, and
+ * written as headings are — an identifier, a few capitalised words, or Title Case. A
+ * package's one-line description ("Strip ANSI escape codes from a string") is prose.
+ */
+function isInnerHeading(text: string, next: string | undefined): boolean {
+  if (next === undefined || next === '' || text.includes('\n') || /[.!?:;,]$/.test(text)) return false;
+  if (LIST_MARKER.test(text) || URL_ONLY.test(text)) return false;
+  if (TERM_HEADING.test(text)) return true;
+  const words = text.split(/\s+/);
+  if (words.length > MAX_HEADING_WORDS || CODE_LINE.test(text) || !/^\p{Lu}/u.test(text)) return false;
+  const long = words.filter((word) => word.length > 3);
+  return words.length <= 3 || long.filter((word) => /^\P{Ll}/u.test(word)).length * 2 >= long.length;
+}
+
 /** The analyzer's terms, plus the words inside camelCase names (fileTypeFromBuffer: file, type, from, buffer). */
-function termsOf(text: string): Set<string> {
+function termsOf(text: string): Pick<AnswerUnit, 'terms' | 'identifierParts'> {
   const terms = new Set(analyze(text));
-  if (/[a-z][A-Z]/.test(text)) for (const term of analyze(text.replace(/([a-z\d])([A-Z])/g, '$1 $2'))) terms.add(term);
-  return terms;
+  const identifierParts = new Set<string>();
+  if (/[a-z][A-Z]/.test(text)) {
+    for (const part of analyze(text.replace(/([a-z\d])([A-Z])/g, '$1 $2'))) {
+      identifierParts.add(part);
+      terms.add(part);
+    }
+  }
+  return { terms, identifierParts };
+}
+
+// Comments explain code in prose; what the code does is in its own words (names, calls).
+const COMMENT = /(?:^|\s)(?:\/\/|#(?!!)|<!--).*$|\/\*.*?(?:\*\/|$)|^\s*\*.*$/gm;
+
+function withoutComments(code: string): string {
+  return code.replace(COMMENT, '');
 }
 
 /** A block is code when at least half its lines look like code; list items ("- name(args)") are prose. */

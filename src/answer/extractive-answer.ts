@@ -23,12 +23,42 @@ const SHORT_SENTENCE_CHARS = 80;
 const SNIPPET_CHARS = 240;
 /** A later pick must score at least this share of the best one: weaker sentences only dilute. */
 const MIN_SHARE_OF_BEST = 0.5;
+/**
+ * Each retrieval rank down costs a sentence this share of its score: enough to break ties in
+ * favour of the better passage, small enough that a sentence that answers wins from a lower one.
+ */
+const RANK_DISCOUNT = 0.15;
 /** Lines of code an answer quotes from one block, and their total length. */
 const MAX_CODE_LINES = 3;
 const MAX_CODE_CHARS = 240;
 
 // Words that shape a question but say nothing about its topic.
-const QUESTION_WORDS = new Set(analyze('how do does did can could should would want need way possible use using get make'));
+const QUESTION_WORDS = new Set(analyze('how do does did can could should would want need way possible use using get make turn all one some any many much like'));
+// "don't", "isn't", "it's": the analyzer would make "don", "isn" and "t" of them, which match
+// every contraction in the passages and nothing of the question's topic.
+const CONTRACTION = /\b(?:do|does|did|is|are|was|were|has|have|had|ca|wo|should|would|could|must|need)n['’]t\b|['’](?:s|re|ll|ve|d|m)\b/gi;
+
+/** The question's topic terms: no question scaffolding, no contraction remnants. */
+function questionTermsOf(question: string): string[] {
+  return analyzeQuery(question.replace(CONTRACTION, ' ')).filter((term) => !QUESTION_WORDS.has(term) && (term.length > 1 || /\d/.test(term)));
+}
+
+/**
+ * How much a unit says about a question term: 1 when it holds the term, 0.75 when one of
+ * its identifiers abbreviates it (`maxThreads` for "maximum", `gzipSync` for
+ * "synchronously"), 0.5 when only its heading path does.
+ */
+function termMatch(unit: AnswerUnit, term: string): number {
+  if (unit.terms.has(term) || unit.terms.has(participle(term)) || (term.endsWith('n') && unit.terms.has(term.slice(0, -1)))) return 1;
+  for (const part of unit.identifierParts) if (part.length >= MIN_ABBREVIATION && term.length > part.length && term.startsWith(part)) return 0.75;
+  return unit.contextTerms.has(term) ? 0.5 : 0;
+}
+const MIN_ABBREVIATION = 3;
+
+/** The stemmer leaves "given", "known", "shown" whole: "give" in a question should find "is given". */
+function participle(term: string): string {
+  return term.length >= 3 ? `${term}n` : term;
+}
 
 type Intent = 'default' | 'quantity' | 'how-to' | 'reason' | 'definition' | 'other';
 
@@ -44,7 +74,23 @@ function intentOf(question: string): Intent {
 
 const VALUE = /\d|['"`]|\b(true|false|null|undefined|infinity|none)\b/i;
 
+/**
+ * A unit that defines an API entry or setting — under a heading that names it, or as a
+ * "name: description" item or "name | …" row — is where "how do I set …" and "what is the
+ * default …" are answered: it names what to write.
+ */
+const DEFINITION_ITEM = /^(?:[-*•]\s*)?`?(?:[a-z_$][\w$.]*|[\w$]*[a-z][A-Z][\w$]*|[A-Z][A-Z\d]*_[A-Z\d_]+)`?(?:\s*\([^)]*\))?\s*(?::|\||—|–|\s-)\s*\S/;
+
+function definesName(unit: AnswerUnit): boolean {
+  return unit.kind === 'sentence' && ((unit.term !== null && unit.sentenceInBlock === 0) || DEFINITION_ITEM.test(unit.text));
+}
+
 function intentFactor(intent: Intent, unit: AnswerUnit): number {
+  const definition = (intent === 'how-to' || intent === 'quantity' || intent === 'default') && definesName(unit) ? 1.3 : 1;
+  return definition * askedForFactor(intent, unit);
+}
+
+function askedForFactor(intent: Intent, unit: AnswerUnit): number {
   switch (intent) {
     case 'default':
       return /\bdefault/i.test(unit.text) && VALUE.test(unit.text) ? 1.6 : 1;
@@ -68,27 +114,28 @@ function intentFactor(intent: Intent, unit: AnswerUnit): number {
  * introduces code ("Install it with:") brings its first code lines along.
  */
 export function extractAnswer(question: string, chunks: RankedChunk[]): ExtractiveAnswer {
-  const questionTerms = analyzeQuery(question).filter((term) => !QUESTION_WORDS.has(term));
+  const questionTerms = questionTermsOf(question);
   const intent = intentOf(question);
   const units = chunks.flatMap((chunk, index) => answerUnitsOf(chunk, index));
   const weight = new Map<string, number>();
   for (const term of questionTerms) {
-    const containing = units.filter((unit) => unit.terms.has(term) || unit.contextTerms.has(term)).length;
+    const containing = units.filter((unit) => termMatch(unit, term) > 0).length;
     if (containing > 0) weight.set(term, Math.log(1 + units.length / containing));
   }
 
   const covered = new Set<string>();
   const scoreOf = (unit: AnswerUnit): number => {
     let score = 0;
+    let own = false;
     for (const [term, termWeight] of weight) {
-      const share = covered.has(term) ? 0.25 : 1;
-      if (unit.terms.has(term)) score += termWeight * share;
-      else if (unit.contextTerms.has(term)) score += 0.5 * termWeight * share;
+      const match = termMatch(unit, term);
+      score += match * termWeight * (covered.has(term) ? 0.25 : 1);
+      if (match > 0.5) own = true;
     }
     // Only what the unit itself says can answer: context alone does not make a pick.
-    if (![...weight.keys()].some((term) => unit.terms.has(term))) return 0;
+    if (!own) return 0;
     // Earlier passages ranked higher in retrieval; prefer them when sentences tie.
-    return (score * intentFactor(intent, unit)) / (1 + 0.15 * unit.chunkIndex);
+    return (score * intentFactor(intent, unit)) / (1 + RANK_DISCOUNT * unit.chunkIndex);
   };
 
   const picked: AnswerUnit[] = [];
@@ -126,7 +173,8 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
         documentId: chunk.documentId,
         source: chunk.source,
         title: chunk.title,
-        headingPath: chunk.headingPath,
+        // A passage may hold several small sections: the citation names the quoted one's.
+        headingPath: unit.sectionPath,
         page: chunk.page,
         snippet: clip(unit.text, SNIPPET_CHARS),
       });
@@ -181,15 +229,18 @@ const LIST_ITEM = /^(?:[-*•]|\d+\.)\s/;
 const MAX_LIST_ITEMS = 3;
 
 /**
- * A short sentence rarely answers alone ("By default, Got will retry on failure."): the
+ * A short sentence rarely answers alone ("By default, Got will retry on failure."), and a
+ * sentence that goes on with "This …" or "It …" finishes the thought of the one before: the
  * sentence after it in the same paragraph comes along when it is about the question too.
  */
 function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], questionTerms: ReadonlySet<string>): string {
-  if (unit.text.length > SHORT_SENTENCE_CHARS) return text;
   const next = units[units.indexOf(unit) + 1];
   if (next === undefined || next.kind !== 'sentence' || next.block !== unit.block || next.chunkIndex !== unit.chunkIndex || picked.includes(next)) return text;
+  if (unit.text.length > SHORT_SENTENCE_CHARS && !CONTINUES.test(next.text)) return text;
   return [...next.terms].some((term) => questionTerms.has(term)) ? `${text} ${next.text}` : text;
 }
+
+const CONTINUES = /^(?:This|That|These|It|They)\b/;
 
 // Imports and requires open most examples; they say which module, not how to do the thing.
 const BOILERPLATE_LINE = /^\s*(?:import\b|(?:const|let|var)\s+[\w{}\s,]+=\s*require\(|[)}\]];?\s*$)/;

@@ -54,4 +54,6 @@ export interface ChunkDraft {
 export interface ChunkingOptions {
   chunkTokens: number;
   overlapTokens: number;
+  /** A section with fewer tokens than this shares its chunk with the sections after it; a quarter of `chunkTokens` when not given. */
+  minSectionTokens?: number;
 }

@@ -76,7 +76,8 @@ describe.each(CASES)('with the $name provider', (provider) => {
     // "seismometers tremors" has no BM25 match in other docs; the dense side still ranks the volcano passage.
     const response = await (await postJson(`${sift.url}/v1/collections/earth/search`, { query: 'tremors recorded by seismometers', topK: 2 })).json();
     expect(response.results[0].source).toBe('volcanoes.md');
-    expect(response.results[0].headingPath).toEqual(['Volcanoes', 'Monitoring']);
+    // Its two small sections share one passage.
+    expect(response.results[0]).toMatchObject({ headingPath: ['Volcanoes'], text: expect.stringContaining('Monitoring\n\nSeismometers') });
   });
 
   it('answers with a generated, cited answer whose citations were all in its context', async () => {

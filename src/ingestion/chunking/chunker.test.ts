@@ -7,6 +7,8 @@ import { chunkDocument } from './chunker.js';
 import { estimateTokens } from './token-estimate.js';
 
 const DEFAULTS: ChunkingOptions = { chunkTokens: 300, overlapTokens: 40 };
+/** The same, with every section in chunks of its own however small: what the structural tests below pin. */
+const BY_SECTION: ChunkingOptions = { ...DEFAULTS, minSectionTokens: 0 };
 
 /** Distinct, numbered sentences of about 12 estimated tokens each, so overlaps are recognisable. */
 function sentences(count: number, topic = 'topic'): string {
@@ -68,7 +70,7 @@ describe('chunkDocument', () => {
         '# Appendix', 'Appendix text.',
       ].join('\n\n'),
     );
-    const chunks = chunkDocument(doc, DEFAULTS);
+    const chunks = chunkDocument(doc, BY_SECTION);
     expect(chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
       [['Guide'], 'Guide\n\nIntro text.'],
       [['Guide', 'Install'], 'Install\n\nInstall text.'],
@@ -80,10 +82,51 @@ describe('chunkDocument', () => {
 
   it('starts each chunk at its heading and never leaves a heading alone at the end of a chunk', () => {
     const doc = parseMarkdown('# Title\n\n## Section\n\nBody of the section.\n\n## Next\n\nMore body.');
-    const chunks = chunkDocument(doc, DEFAULTS);
+    const chunks = chunkDocument(doc, BY_SECTION);
     expect(chunks.map((chunk) => chunk.text)).toEqual(['Title\n\nSection\n\nBody of the section.', 'Next\n\nMore body.']);
     // Consecutive headings open one chunk; its path is where its content sits.
     expect(chunks[0]!.headingPath).toEqual(['Title', 'Section']);
+  });
+
+  it('puts small sections in one chunk with the sibling and child sections after them, under the path they share', () => {
+    const option = (name: string, text: string) => `#### ${name}\n\nType: number\n\n${text}`;
+    const doc = parseMarkdown(
+      [
+        '# p-queue', 'Promise queue with concurrency control.',
+        '## Install', '```sh\nnpm install p-queue\n```',
+        '## Options',
+        option('interval', 'Resets the interval count.'),
+        option('intervalCap', 'The max number of runs in the given interval of time.'),
+        '# Changelog', 'Version 9 needs Node 20.',
+      ].join('\n\n'),
+    );
+    const options = { chunkTokens: 300, overlapTokens: 0, minSectionTokens: 16 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.map((chunk) => [chunk.headingPath, chunk.text])).toEqual([
+      // Title, intro and the one-line Install section: too small alone.
+      [['p-queue'], 'p-queue\n\nPromise queue with concurrency control.\n\nInstall\n\nnpm install p-queue'],
+      // Two options with their names, types and descriptions, under the heading they share.
+      [['p-queue', 'Options'], 'Options\n\ninterval\n\nType: number\n\nResets the interval count.\n\nintervalCap\n\nType: number\n\nThe max number of runs in the given interval of time.'],
+      // A heading above the open section's opens a chunk however small that section is.
+      [['Changelog'], 'Changelog\n\nVersion 9 needs Node 20.'],
+    ]);
+    expect(chunkDocument(doc, { ...options, minSectionTokens: 0 })).toHaveLength(5); // p-queue, Install, Options + interval, intervalCap, Changelog
+  });
+
+  it('never ends a chunk on the heading of a small section that joined it', () => {
+    const doc = parseMarkdown(`# Tool\n\nShort intro.\n\n## Usage\n\n${sentences(12, 'usage')}`);
+    const options = { chunkTokens: 100, overlapTokens: 0 };
+    const chunks = chunkDocument(doc, options);
+    expectWellFormed(doc, chunks, options);
+    expect(chunks.every((chunk) => !chunk.text.endsWith('Usage'))).toBe(true);
+    expect(chunks.some((chunk) => chunk.text.startsWith('Usage\n\nSentence 1 about the usage'))).toBe(true);
+  });
+
+  it('does not join the tail of a long section that was cut for size with the next section', () => {
+    const doc = parseMarkdown(`## Long\n\n${sentences(9, 'long')}\n\n## Next\n\nNext text.`);
+    const chunks = chunkDocument(doc, { chunkTokens: 100, overlapTokens: 0 });
+    expect(chunks.at(-1)).toMatchObject({ text: 'Next\n\nNext text.', headingPath: ['Next'] });
   });
 
   it('moves a lead-in to the next chunk with the block it introduces', () => {

@@ -1,7 +1,11 @@
 // Cuts a parsed document into chunks sized for retrieval. Structure decides where cuts go:
-// every heading opens a chunk, so a chunk rarely mixes sections, and its heading path tells
-// the reranker and the answer where the text came from. Within a section, whole blocks are
-// packed up to the token budget; only a block too large for any chunk is split, at sentence
+// a heading opens a chunk, so a chunk rarely mixes sections, and its heading path tells
+// the reranker and the answer where the text came from. A section too small to stand alone
+// (a README's one-line "Install", an option with only its type and default) shares its
+// chunk with the sibling and child sections after it until the chunk holds a quarter of the
+// budget: alone it would be found by its heading and answer nothing, and the fact asked for
+// usually sits in the section beside it. Such a chunk's heading path is the one its
+// sections share. Within a section, whole blocks are packed up to the token budget; only a block too large for any chunk is split, at sentence
 // boundaries first and word boundaries second. A cut inside a section repeats the last
 // sentences of the chunk before, so a fact that straddles the cut is whole in one of them.
 // In paged formats (PDF) a new page also opens a chunk, without overlap: every chunk then
@@ -30,6 +34,8 @@ interface Piece {
   isHeading: boolean;
   /** A lead-in (a term, "Install it with:") that must not end a chunk while its next block opens another. */
   keepWithNext: boolean;
+  /** Heading level 1-6, for headings. */
+  level: number | undefined;
   headingPath: readonly string[];
   /** 1-based page of the block the piece comes from, in paged formats. */
   page: number | undefined;
@@ -56,7 +62,7 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkingOptions): Ch
       headingPath = openHeadings.map((open) => open.title);
     }
     const tokens = estimateTokens(doc.text.slice(start, end));
-    packer.add({ start, end, tokens, granularity: 'block', isHeading, keepWithNext: block.keepWithNext === true, headingPath, page: block.page });
+    packer.add({ start, end, tokens, granularity: 'block', isHeading, keepWithNext: block.keepWithNext === true, level: isHeading ? (block.level ?? 1) : undefined, headingPath, page: block.page });
   }
   return packer.finish();
 }
@@ -68,6 +74,7 @@ class ChunkPacker {
   private openTokens = 0;
   private readonly budget: number;
   private readonly overlapBudget: number;
+  private readonly minSectionTokens: number;
 
   constructor(
     private readonly text: string,
@@ -75,6 +82,7 @@ class ChunkPacker {
   ) {
     this.budget = Math.max(1, Math.floor(options.chunkTokens));
     this.overlapBudget = Math.max(0, Math.floor(options.overlapTokens));
+    this.minSectionTokens = Math.max(0, Math.floor(options.minSectionTokens ?? this.budget / 4));
   }
 
   add(piece: Piece): void {
@@ -89,7 +97,13 @@ class ChunkPacker {
   }
 
   private place(piece: Piece, pending: Piece[]): void {
-    if (piece.isHeading && this.hasContent()) this.emit(); // a new section: cut without overlap
+    if (piece.isHeading && this.hasContent()) {
+      // A new section: cut without overlap, unless the open one is too small to stand alone
+      // and this heading opens a sibling or a subsection of it. Then the heading joins as a
+      // lead-in, so it moves on with its section if that does not fit.
+      if (this.joinsSmallSection(piece)) piece = { ...piece, keepWithNext: true };
+      else this.emit();
+    }
     if (this.startsNewPage(piece) && this.hasContent()) this.emit(); // a new page: likewise
     if (this.open.length === 0) {
       if (piece.tokens <= this.budget) return this.start(piece);
@@ -105,6 +119,16 @@ class ChunkPacker {
       return this.splitOrElse(piece, room, pending, () => this.cutWithOverlap(piece));
     }
     this.cutWithOverlap(piece);
+  }
+
+  /** The open chunk is a small section, and `heading` opens a sibling or a subsection of it, not a section above it. */
+  private joinsSmallSection(heading: Piece): boolean {
+    if (this.openTokens >= this.minSectionTokens) return false;
+    // The tail of a long section cut for size is not a small section; text before the
+    // document's first heading (a README's one-line description) is.
+    if (!this.open[0]!.isHeading && this.chunks.length > 0) return false;
+    const opening = this.open.find((piece) => piece.isHeading);
+    return opening === undefined || (heading.level ?? 1) >= (opening.level ?? 1);
   }
 
   private splitOrElse(piece: Piece, firstRoom: number, pending: Piece[], otherwise: () => void): void {
@@ -187,7 +211,7 @@ class ChunkPacker {
     }
     if (overlapStart === -1) return null;
     const { headingPath, page } = previous.find((piece) => piece.end > overlapStart)!;
-    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, keepWithNext: false, headingPath, page };
+    return { start: overlapStart, end: previousEnd, tokens: overlapTokens, granularity: 'block', isHeading: false, keepWithNext: false, level: undefined, headingPath, page };
   }
 
   /** Where sentences start inside a piece, last first; a piece cut between words has none of its own. */
@@ -285,12 +309,14 @@ class ChunkPacker {
     if (this.open.length === 0) return;
     const { start, end } = trimmedRange(this.text, this.open[0]!.start, this.open.at(-1)!.end);
     const text = this.text.slice(start, end);
-    // The path where the chunk's content sits: headings that open it are part of that path.
-    const firstContent = this.open.find((piece) => !piece.isHeading) ?? this.open.at(-1)!;
+    // The path where the chunk's content sits: headings that open it are part of that path;
+    // a chunk that holds several small sections sits under the path they share.
+    const content = this.open.filter((piece) => !piece.isHeading);
+    const firstContent = content[0] ?? this.open.at(-1)!;
     this.chunks.push({
       ordinal: this.chunks.length,
       text,
-      headingPath: [...firstContent.headingPath],
+      headingPath: sharedPath(content.length > 0 ? content : [firstContent]),
       ...(firstContent.page === undefined ? {} : { page: firstContent.page }),
       start,
       end,
@@ -300,6 +326,16 @@ class ChunkPacker {
     this.open = [];
     this.openTokens = 0;
   }
+}
+
+function sharedPath(pieces: readonly Piece[]): string[] {
+  const path = [...pieces[0]!.headingPath];
+  for (const piece of pieces) {
+    let same = 0;
+    while (same < path.length && same < piece.headingPath.length && path[same] === piece.headingPath[same]) same++;
+    path.length = same;
+  }
+  return path;
 }
 
 function isLowSurrogate(code: number): boolean {

@@ -38,7 +38,7 @@ describe('parseDocx', () => {
   });
 
   it('gives chunks the heading path of their section', async () => {
-    const chunks = chunkDocument(await parseDocx(HANDBOOK, 'handbook.docx'), { chunkTokens: 200, overlapTokens: 0 });
+    const chunks = chunkDocument(await parseDocx(HANDBOOK, 'handbook.docx'), { chunkTokens: 200, overlapTokens: 0, minSectionTokens: 0 });
     expect(chunks.map((chunk) => chunk.headingPath)).toEqual([
       ['Travel handbook', 'Expenses'],
       ['Travel handbook', 'Booking'],
