@@ -25,11 +25,13 @@ export interface AnswerUnit {
   /** A sentence right before a code block, which it usually introduces. */
   introducesCode: boolean;
   /**
-   * The name a unit describes, when it opens the section of an API entry or setting
+   * The name a unit describes, when it sits in the section of an API entry or setting
    * (`fileTypeFromBuffer(buffer, options)`, `maxAge`): a description quoted without its
    * name would not say what it describes.
    */
   term: string | null;
+  /** The unit opens the description under a heading that names an API entry or setting (its type and default lines aside). */
+  describesTerm: boolean;
   /** Index of the sentence within its block. */
   sentenceInBlock: number;
 }
@@ -45,6 +47,8 @@ const TERM_HEADING = /^(?:[a-z_$][\w$.:-]*|[\w$]+[._$][\w$.:-]*|[\w$.:]+\s*\(.*\
 const LIST_MARKER = /^\s*(?:[-*•]|\d+\.)\s/;
 const URL_ONLY = /^\S*:\/\/\S*$/;
 const MAX_HEADING_WORDS = 8;
+// "Type: number", "Default: 0": the facts an API entry lists before it says what it does.
+const FACT_LINES = /^(?:(?:Type|Default|Minimum|Maximum|Required|Values?|Since|Added in)\b[^\n]*(?:\n|$))+$/i;
 
 export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUnit[] {
   const headings = new Set([...chunk.headingPath, ...(chunk.title ? [chunk.title] : [])].map((text) => text.trim()));
@@ -56,32 +60,35 @@ export function answerUnitsOf(chunk: RankedChunk, chunkIndex: number): AnswerUni
   // title: that names the whole page).
   const sectionHeading = chunk.headingPath.length > 1 ? chunk.headingPath.at(-1) : undefined;
   // A passage may hold several small sections: the heading of the one a block sits in adds
-  // to the context, and names the block that follows it.
+  // to the context, and names what the blocks under it describe.
   let contextTerms = pathTerms;
   let headingText = pathText;
   let sectionPath = chunk.headingPath;
-  let pendingTerm: string | null = null;
+  let term: string | null = null;
+  let described = false;
   for (const [block, text] of blocks.entries()) {
     if (text === '') continue;
     if (headings.has(text)) {
-      if (text === sectionHeading && TERM_HEADING.test(text)) pendingTerm = text;
+      term = text === sectionHeading && TERM_HEADING.test(text) ? text : null;
+      described = false;
       continue;
     }
     if (isInnerHeading(text, blocks[block + 1])) {
       contextTerms = new Set([...pathTerms, ...analyze(text)]);
       headingText = `${pathText} > ${text.toLowerCase()}`;
       sectionPath = [...chunk.headingPath, text];
-      pendingTerm = TERM_HEADING.test(text) ? text : null;
+      term = TERM_HEADING.test(text) ? text : null;
+      described = false;
       continue;
     }
     const lines = text.split('\n');
-    const term = pendingTerm;
-    pendingTerm = null;
+    const describesTerm = term !== null && !described && !isCodeBlock(lines) && !FACT_LINES.test(text);
+    if (describesTerm) described = true;
     let sentenceInBlock = 0;
     const add = (unit: Pick<AnswerUnit, 'text' | 'kind'>) =>
       units.push({
         ...unit, chunkIndex, block, position: units.length, ...termsOf(unit.kind === 'code' ? withoutComments(unit.text) : unit.text), contextTerms, headingText, sectionPath, introducesCode: false,
-        term, sentenceInBlock: sentenceInBlock++,
+        term, describesTerm: describesTerm && sentenceInBlock === 0, sentenceInBlock: sentenceInBlock++,
       });
     if (isCodeBlock(lines)) {
       // Code is judged as a whole block (its lines make sense together); the answer quotes its

@@ -83,6 +83,68 @@ describe('extractAnswer', () => {
     expect(new Set(citations.map((citation) => citation.chunkId)).size).toBe(citations.length);
   });
 
+  it('does not match the remnants of contractions: "don\'t" in a question finds no "Don\'t" in the passages', () => {
+    const multer = passagesOf('multer/README.md', [
+      '# Multer', '', "Don't forget the enctype=\"multipart/form-data\" in your form.", '',
+      '## DiskStorage', '', 'The disk storage engine gives you full control on storing files to disk.', '',
+      "If no destination is given, the operating system's default directory for temporary files is used.",
+    ].join('\n'));
+    const { answer } = extractAnswer("Where does multer put uploaded files if I don't give a destination?", multer);
+    expect(answer).toContain("If no destination is given, the operating system's default directory for temporary files is used.");
+    expect(answer).not.toContain("Don't forget");
+  });
+
+  it('answers "how do I set" with the option that sets it rather than a sentence that only talks about it', () => {
+    // As search ranks them: a performance note first, then the constructor's option list.
+    const piscina = [
+      ...passagesOf('piscina/README.md', ['# piscina', '', '## Queue Size', '', 'The pool can grow: set the maximum number of threads when you create it.'].join('\n')),
+      ...passagesOf('piscina/README.md', [
+        '# piscina', '', '## Constructor', '',
+        '- minThreads: (number) Sets the minimum number of threads that are always running for this thread pool.',
+        '- maxThreads: (number) Sets the maximum number of threads that are running for this thread pool.',
+      ].join('\n')),
+    ];
+    const { answer } = extractAnswer('How do I set the maximum number of threads?', piscina);
+    expect(answer).toBe('- maxThreads: (number) Sets the maximum number of threads that are running for this thread pool. [1]');
+  });
+
+  it('reads the headings of the small sections a passage holds: the option is named and cited by its own heading', () => {
+    const option = (name: string, type: string, text: string) => `#### ${name}\n\nType: \`${type}\`\\\nDefault: \`0\`\n\n${text}`;
+    const markdown = [
+      '# p-queue', '', '## API', '', '### options', '',
+      option('interval', 'number', 'The length of time in milliseconds before the interval count resets. Must be finite.'), '',
+      option('intervalCap', 'number', 'The max number of runs in the given interval of time.'), '',
+      option('carryoverConcurrencyCount', 'boolean', 'Whether the task must finish in the given interval or will be carried over into the next interval count.'),
+    ].join('\n');
+    const passages = passagesOf('p-queue/readme.md', markdown);
+    expect(passages).toHaveLength(1); // the small sections share one passage
+    const { answer, citations } = extractAnswer('How do I limit the number of runs in an interval?', passages);
+    expect(answer).toMatch(/^intervalCap: The max number of runs in the given interval of time\. \[1\]/);
+    expect(citations[0]!.headingPath).toEqual(['p-queue', 'API', 'options', 'intervalCap']);
+  });
+
+  it('brings the sentence that goes on with "This …" along with the one it finishes', () => {
+    const commander = passagesOf('commander/Readme.md', [
+      '# Commander.js', '', '## More configuration', '',
+      'Specify a required (mandatory) option using the Option method .makeOptionMandatory(). This matches the Command method .requiredOption(). Options may be hidden too.',
+    ].join('\n'));
+    expect(extractAnswer('How do I make an option mandatory in commander?', commander).answer).toBe(
+      'Specify a required (mandatory) option using the Option method .makeOptionMandatory(). This matches the Command method .requiredOption(). [1]',
+    );
+  });
+
+  it('quotes the code that does the thing, matched through the abbreviation in its names, not the install command or code that only a comment relates', () => {
+    const fflate = passagesOf('fflate/README.md', [
+      '# fflate', '', '## Usage', '', 'Install it:', '', '```sh', 'npm install fflate', '```', '',
+      'Streams work too:', '', '```js', '// This example uses synchronous streams', 'const gzipStream = new fflate.Gzip({ level: 9 }, (chunk) => { out += chunk; });', '```', '',
+      'Or all at once:', '', '```js', 'const gzipped = fflate.gzipSync(input, { level: 9 });', '```',
+    ].join('\n'));
+    const { answer } = extractAnswer('How do I gzip data synchronously with fflate?', fflate);
+    expect(answer).toContain('`const gzipped = fflate.gzipSync(input, { level: 9 });`');
+    expect(answer).not.toContain('npm install');
+    expect(answer).not.toContain('gzipStream');
+  });
+
   it('gives no answer when no sentence holds a question term', () => {
     expect(extractAnswer('How do otters sleep?', passagesOf('dotenv/README.md', DOTENV))).toEqual({ answer: null, citations: [] });
   });

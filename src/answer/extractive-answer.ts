@@ -82,12 +82,25 @@ const VALUE = /\d|['"`]|\b(true|false|null|undefined|infinity|none)\b/i;
 const DEFINITION_ITEM = /^(?:[-*•]\s*)?`?(?:[a-z_$][\w$.]*|[\w$]*[a-z][A-Z][\w$]*|[A-Z][A-Z\d]*_[A-Z\d_]+)`?(?:\s*\([^)]*\))?\s*(?::|\||—|–|\s-)\s*\S/;
 
 function definesName(unit: AnswerUnit): boolean {
-  return unit.kind === 'sentence' && ((unit.term !== null && unit.sentenceInBlock === 0) || DEFINITION_ITEM.test(unit.text));
+  return unit.kind === 'sentence' && (unit.describesTerm || DEFINITION_ITEM.test(unit.text));
 }
 
-function intentFactor(intent: Intent, unit: AnswerUnit): number {
-  const definition = (intent === 'how-to' || intent === 'quantity' || intent === 'default') && definesName(unit) ? 1.3 : 1;
-  return definition * askedForFactor(intent, unit);
+// Documentation shows how under these headings.
+const USAGE_HEADING = /\b(?:usage|examples?|getting started|quick ?start|how to use|basic use)\b/;
+// A command that installs a package: the first code of most READMEs, and the answer only to "how do I install".
+const INSTALL_LINE = /^\s*(?:\$\s*)?(?:npm (?:i|install|add)|yarn add|pnpm (?:add|i|install)|bun add|deno add)\b/;
+
+function intentFactor(intent: Intent, unit: AnswerUnit, asksToInstall: boolean): number {
+  let factor = askedForFactor(intent, unit);
+  if ((intent === 'how-to' || intent === 'quantity' || intent === 'default') && definesName(unit)) factor *= 1.3;
+  if (intent === 'how-to' && USAGE_HEADING.test(unit.headingText)) factor *= 1.2;
+  if (!asksToInstall && unit.kind === 'code' && isInstallOnly(unit.text)) factor *= 0.3;
+  return factor;
+}
+
+function isInstallOnly(code: string): boolean {
+  const lines = code.split('\n').filter((line) => line.trim() !== '');
+  return lines.length > 0 && lines.every((line) => INSTALL_LINE.test(line));
 }
 
 function askedForFactor(intent: Intent, unit: AnswerUnit): number {
@@ -116,6 +129,7 @@ function askedForFactor(intent: Intent, unit: AnswerUnit): number {
 export function extractAnswer(question: string, chunks: RankedChunk[]): ExtractiveAnswer {
   const questionTerms = questionTermsOf(question);
   const intent = intentOf(question);
+  const asksToInstall = /\binstall/i.test(question);
   const units = chunks.flatMap((chunk, index) => answerUnitsOf(chunk, index));
   const weight = new Map<string, number>();
   for (const term of questionTerms) {
@@ -135,7 +149,7 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
     // Only what the unit itself says can answer: context alone does not make a pick.
     if (!own) return 0;
     // Earlier passages ranked higher in retrieval; prefer them when sentences tie.
-    return (score * intentFactor(intent, unit)) / (1 + RANK_DISCOUNT * unit.chunkIndex);
+    return (score * intentFactor(intent, unit, asksToInstall)) / (1 + RANK_DISCOUNT * unit.chunkIndex);
   };
 
   const picked: AnswerUnit[] = [];
@@ -203,7 +217,7 @@ function exampleFor(picked: AnswerUnit[], units: AnswerUnit[], scoreOf: (unit: A
 /** How a unit reads in the answer: a sentence as it is, code as its best lines, and a sentence that introduces code with that code. */
 function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent, questionTerms: ReadonlySet<string>): string {
   if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
-  const named = unit.term !== null && unit.sentenceInBlock === 0 ? `${unit.term}: ${unit.text}` : unit.text;
+  const named = unit.term !== null && unit.sentenceInBlock === 0 && !unit.text.includes(unit.term) ? `${unit.term}: ${unit.text}` : unit.text;
   const text = clip(withFollowUp(named, unit, units, picked, questionTerms), MAX_UNIT_CHARS);
   if (unit.text.endsWith(':')) {
     const items = listItemsAfter(unit, units, picked);
