@@ -145,6 +145,25 @@ describe('extractAnswer', () => {
     expect(answer).not.toContain('gzipStream');
   });
 
+  it('adds to a "how do I" the example from the same document that uses the name the answer gives', () => {
+    const sameDocument = (passages: RankedChunk[], at: number) => passages.map((passage) => ({ ...passage, chunkId: `${passage.chunkId}@${at}` }));
+    const passages = [
+      ...sameDocument(passagesOf('commander/Readme.md', [
+        '# Commander.js', '', '## More configuration', '',
+        '```', '$ extra --disable-server --port 8000', "error: option '--disable-server' cannot be used with option '-p, --port <number>'", '```', '',
+        'Specify a required (mandatory) option using the Option method .makeOptionMandatory(). This matches the Command method .requiredOption().',
+      ].join('\n')), 1),
+      ...passagesOf('yargs/README.md', ['# yargs', '', 'Options can be required:', '', '```js', "yargs.option('port', { demandOption: true })", '```'].join('\n')),
+      ...sameDocument(passagesOf('commander/Readme.md', [
+        '# Commander.js', '', '## Required option', '', 'Example file: options-required.js', '',
+        '```js', 'program', "  .requiredOption('-c, --cheese <type>', 'pizza must have cheese');", '```',
+      ].join('\n')), 3),
+    ];
+    const { answer } = extractAnswer('How do I make an option mandatory in commander?', passages);
+    expect(answer).toContain("`.requiredOption('-c, --cheese <type>', 'pizza must have cheese');` [2]");
+    expect(answer).not.toMatch(/disable-server|demandOption/);
+  });
+
   it('gives no answer when no sentence holds a question term', () => {
     expect(extractAnswer('How do otters sleep?', passagesOf('dotenv/README.md', DOTENV))).toEqual({ answer: null, citations: [] });
   });

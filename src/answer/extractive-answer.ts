@@ -158,6 +158,8 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
     let best: { unit: AnswerUnit; score: number } | null = null;
     for (const unit of units) {
       if (picked.includes(unit)) continue;
+      // After a sentence, a "how do I" answer's code is the example that goes with it (below).
+      if (intent === 'how-to' && unit.kind === 'code' && picked.some((pick) => pick.kind === 'sentence')) continue;
       const score = scoreOf(unit);
       if (score > 0 && (!best || score > best.score)) best = { unit, score };
     }
@@ -168,7 +170,8 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
   }
   if (picked.length === 0) return { answer: null, citations: [] };
   if (intent === 'how-to') {
-    const example = exampleFor(picked, units, scoreOf);
+    const said = picked.flatMap((unit) => [unit.text, followUpOf(unit, units, picked, new Set(questionTerms))?.text ?? '']);
+    const example = exampleFor(picked, said, units, chunks, scoreOf, asksToInstall);
     if (example) picked.push(example);
   }
 
@@ -200,25 +203,45 @@ export function extractAnswer(question: string, chunks: RankedChunk[]): Extracti
 
 /**
  * "How do I" wants to see how: when no pick is code or brings code along, the best code
- * block of the passages is added (the best pick's own passage wins a tie).
+ * block from the picks' documents is added (another package's example would answer another
+ * question). Code that uses a name the picks mention (`.requiredOption()`) shows what they
+ * say, so it wins; then the best pick's own passage.
  */
-function exampleFor(picked: AnswerUnit[], units: AnswerUnit[], scoreOf: (unit: AnswerUnit) => number): AnswerUnit | null {
+function exampleFor(
+  picked: AnswerUnit[],
+  said: readonly string[],
+  units: AnswerUnit[],
+  chunks: RankedChunk[],
+  scoreOf: (unit: AnswerUnit) => number,
+  asksToInstall: boolean,
+): AnswerUnit | null {
   if (picked.some((unit) => unit.kind === 'code' || unit.introducesCode)) return null;
   const home = picked[0]!.chunkIndex;
+  const documents = new Set(picked.map((unit) => chunks[unit.chunkIndex]!.documentId));
+  const names = new Set(said.flatMap(codeNamesOf));
   let best: { unit: AnswerUnit; score: number } | null = null;
   for (const unit of units) {
-    if (unit.kind !== 'code') continue;
-    const score = scoreOf(unit) * (unit.chunkIndex === home ? 1.2 : 1);
+    if (unit.kind !== 'code' || !documents.has(chunks[unit.chunkIndex]!.documentId) || (!asksToInstall && isInstallOnly(unit.text))) continue;
+    const usesName = codeNamesOf(unit.text).some((name) => names.has(name));
+    const score = scoreOf(unit) * (usesName ? 2 : 1) * (unit.chunkIndex === home ? 1.2 : 1);
     if (score > 0 && (!best || score > best.score)) best = { unit, score };
   }
   return best?.unit ?? null;
+}
+
+// Names as code writes them: camelCase (requiredOption) or called (ms(…), .parse(…)).
+const CODE_NAME = /[A-Za-z_$][\w$]*(?=\()|\b[a-z][a-z\d]*[A-Z][\w$]*/g;
+
+function codeNamesOf(text: string): string[] {
+  return [...text.matchAll(CODE_NAME)].map(([name]) => name).filter((name) => name.length > 2);
 }
 
 /** How a unit reads in the answer: a sentence as it is, code as its best lines, and a sentence that introduces code with that code. */
 function withCode(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], intent: Intent, questionTerms: ReadonlySet<string>): string {
   if (unit.kind === 'code') return codeLines(unit.text, questionTerms);
   const named = unit.term !== null && unit.sentenceInBlock === 0 && !unit.text.includes(unit.term) ? `${unit.term}: ${unit.text}` : unit.text;
-  const text = clip(withFollowUp(named, unit, units, picked, questionTerms), MAX_UNIT_CHARS);
+  const followUp = followUpOf(unit, units, picked, questionTerms);
+  const text = clip(followUp === null ? named : `${named} ${followUp.text}`, MAX_UNIT_CHARS);
   if (unit.text.endsWith(':')) {
     const items = listItemsAfter(unit, units, picked);
     if (items.length > 0) return `${text} ${items.join(' ')}`;
@@ -247,11 +270,11 @@ const MAX_LIST_ITEMS = 3;
  * sentence that goes on with "This …" or "It …" finishes the thought of the one before: the
  * sentence after it in the same paragraph comes along when it is about the question too.
  */
-function withFollowUp(text: string, unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], questionTerms: ReadonlySet<string>): string {
+function followUpOf(unit: AnswerUnit, units: AnswerUnit[], picked: AnswerUnit[], questionTerms: ReadonlySet<string>): AnswerUnit | null {
   const next = units[units.indexOf(unit) + 1];
-  if (next === undefined || next.kind !== 'sentence' || next.block !== unit.block || next.chunkIndex !== unit.chunkIndex || picked.includes(next)) return text;
-  if (unit.text.length > SHORT_SENTENCE_CHARS && !CONTINUES.test(next.text)) return text;
-  return [...next.terms].some((term) => questionTerms.has(term)) ? `${text} ${next.text}` : text;
+  if (next === undefined || next.kind !== 'sentence' || next.block !== unit.block || next.chunkIndex !== unit.chunkIndex || picked.includes(next)) return null;
+  if (unit.text.length > SHORT_SENTENCE_CHARS && !CONTINUES.test(next.text)) return null;
+  return [...next.terms].some((term) => questionTerms.has(term)) ? next : null;
 }
 
 const CONTINUES = /^(?:This|That|These|It|They)\b/;
