@@ -1,7 +1,8 @@
 // Cuts a passage into the units an extractive answer can quote: whole sentences of prose,
-// single lines of code. Passages are clean text (parsers render Markdown and HTML), with a
+// whole code blocks. Passages are clean text (parsers render Markdown and HTML), with a
 // blank line between blocks, so a block is either prose or code, and a heading is a block
-// whose text is one of the passage's headings.
+// whose text is one of the passage's headings or, in a passage that holds several small
+// sections, a short line written as a heading.
 import { analyze } from '../retrieval/lexical-analyzer.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
 

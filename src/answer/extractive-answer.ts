@@ -4,9 +4,11 @@
 //
 // A passage is read as a reader would: headings are context (they say what the sentences
 // under them are about) but never an answer; prose is cut into sentences; code is read line
-// by line. Sentences score by the rarity-weighted question terms they hold, with the
-// heading path's terms counting at half weight, and by what the question asks for: a
-// default value, a number, a definition, or — for "how do I" — a command or code line.
+// by line. Sentences score by the rarity-weighted question terms they hold (an identifier's
+// parts count for the words they abbreviate), with the heading path's terms counting at
+// half weight, and by what the question asks for: a default value, a number, a definition,
+// the entry that defines a setting, or — for "how do I" — a command or code line from the
+// same document.
 import { analyze, analyzeQuery } from '../retrieval/lexical-analyzer.js';
 import type { RankedChunk } from '../retrieval/search-types.js';
 import type { Citation } from './answer-types.js';
