@@ -65,7 +65,8 @@ export async function runLoad(target: LoadTarget, concurrency: number, limits: {
   return { concurrency, requests: latenciesMs.length, errors, firstError, seconds, requestsPerSecond: latenciesMs.length / seconds, latenciesMs, sentAtMs };
 }
 
-function post(agent: Agent, target: LoadTarget, payload: Buffer | null): Promise<{ status: number; body: string }> {
+/** One request with a body serialized beforehand (null: GET), resolved when the whole answer is in. */
+export function post(agent: Agent, target: LoadTarget, payload: Buffer | null): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {

@@ -3,18 +3,23 @@
 //     per call: the request's p50 (all of it is what reranking adds) and round trips;
 //   - the same with no model configured: BM25 over the given documents, each request with
 //     100 documents the server has not seen (cold), then the same 100 again and again with
-//     other queries (warm: their analysis is cached);
+//     other queries (warm: their analysis is cached). These rows are a few milliseconds, so
+//     the client is the load generator's (http-load.ts): bodies serialized before the clock
+//     starts, node:http with keep-alive, so that the client's own JSON and fetch machinery do
+//     not land in the server's latency;
 //   - POST /v1/chat/completions (plain chat, fake Gemini without delay) against the same
 //     LangChain client calling the fake directly in this process: what Sift adds above the
 //     model's own time.
 // Runs inside `npm run bench`, or alone: `npm run build && node dist/bench/bench/standard-apis.js`.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { geminiChatClient } from '../../src/providers/langchain-chat.js';
 import { startFakeGemini } from '../../test/fakes/fake-gemini.js';
 import { percentile, round } from '../common/report.js';
+import { post } from './http-load.js';
 import { startSiftServer } from './sift-server.js';
 import { loadWorkload } from './workload.js';
 
@@ -102,15 +107,20 @@ export async function measureStandardApis(options: StandardApisOptions): Promise
     const directChatMs: number[] = [];
     try {
       const base = `http://${plain.host}:${plain.port}`;
-      const rank = async (row: { ms: number[]; server: number[] }, i: number, texts: string[]) => {
-        const { ms, value } = await timed(() => postJson(`${base}/v1/rerank`, { query: queryAt(i), documents: texts, top_n: 10 }));
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const target = { host: plain.host, port: plain.port, path: '/v1/rerank', bodies: [] };
+      const payload = (i: number, texts: string[]) => Buffer.from(JSON.stringify({ query: queryAt(i), documents: texts, top_n: 10 }));
+      const rank = async (row: { ms: number[]; server: number[] }, body: Buffer) => {
+        const { ms, value } = await timed(() => post(agent, target, body));
+        if (value.status !== 200) throw new Error(`/v1/rerank answered ${value.status}: ${value.body.slice(0, 300)}`);
         row.ms.push(ms);
-        row.server.push(value.sift.ms);
+        row.server.push((JSON.parse(value.body) as { sift: { ms: number } }).sift.ms);
       };
       // Warm-up of the server's code paths on the first set, which the cold rows never use.
-      for (let i = 0; i < 20; i++) await postJson(`${base}/v1/rerank`, { query: queryAt(i), documents });
-      for (let set = 1; set <= Math.min(coldSets, options.requests); set++) await rank(bm25.cold, set, options.texts.slice(set * options.documents, (set + 1) * options.documents));
-      for (let i = 0; i < options.requests; i++) await rank(bm25.warm, i, documents);
+      for (let i = 0; i < 20; i++) await rank({ ms: [], server: [] }, payload(i, documents));
+      for (let set = 1; set <= Math.min(coldSets, options.requests); set++) await rank(bm25.cold, payload(set, options.texts.slice(set * options.documents, (set + 1) * options.documents)));
+      for (let i = 0; i < options.requests; i++) await rank(bm25.warm, payload(i, documents));
+      agent.destroy();
 
       const direct = geminiChatClient({ model: 'gemini-3.1-flash-lite', apiKey: 'bench', baseUrl: fake.url, temperature: 0.7 });
       const message = (i: number) => `Tell me about ${queryAt(i)}`;
