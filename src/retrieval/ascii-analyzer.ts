@@ -93,8 +93,13 @@ function surrogateWordCode(text: string, i: number, code: number): number {
  * which a lookup reads anyway.
  */
 const table = new Int32Array(SLOTS * 2);
-/** Per word: its term id (two 16-bit halves), then its characters as word codes. */
+/**
+ * Per word, from an even index: its term id (two 16-bit halves), then its characters as word
+ * codes; `pairs` views the same memory two characters at a time, so a lookup compares a
+ * word in half the steps.
+ */
 const pool = new Uint16Array(POOL_CHARS);
+const pairs = new Uint32Array(pool.buffer);
 let poolUsed = 0;
 let storedWords = 0;
 
@@ -137,8 +142,9 @@ function idOfTerm(term: string): number {
   return id;
 }
 
-/** The word being scanned, as word codes (a word longer than MAX_TERM_LENGTH is not kept). */
+/** The word being scanned, as word codes (a word longer than MAX_TERM_LENGTH is not kept), and two at a time. */
 const word = new Uint16Array(MAX_TERM_LENGTH);
+const wordPairs = new Uint32Array(word.buffer);
 
 /**
  * The term id of the word in `word` (its text at text[start, start + length), lower-cased
@@ -148,29 +154,32 @@ function termIdOfWord(text: string, start: number, length: number, hash: number,
   let slot = (hash ^ (hash >>> 15)) & MASK;
   for (let entry = table[slot * 2 + 1]!; entry !== 0; slot = (slot + 1) & MASK, entry = table[slot * 2 + 1]!) {
     if (table[slot * 2] !== hash || (entry & 127) !== length) continue;
-    const from = (entry >>> 7) + 2;
+    const at = entry >>> 7;
+    // Whole pairs, then the odd last character (the buffer holds older words beyond `length`).
+    const whole = length >>> 1;
+    const fromPair = (at >>> 1) + 1;
     let k = 0;
-    while (k < length && pool[from + k] === word[k]) k++;
-    if (k === length) return pool[from - 2]! | (pool[from - 1]! << 16);
+    while (k < whole && pairs[fromPair + k] === wordPairs[k]) k++;
+    if (k === whole && ((length & 1) === 0 || pool[at + 1 + length]! === word[length - 1])) return pairs[at >>> 1]! | 0;
   }
   return addWord(text, start, length, hash, slot, folded);
 }
 
 /** Enters a word the table does not hold at its free `slot`; returns its term id. */
 function addWord(text: string, start: number, length: number, hash: number, slot: number, folded: boolean): number {
-  if (storedWords >= MAX_WORDS || poolUsed + length + 2 > POOL_CHARS) {
+  if (storedWords >= MAX_WORDS || poolUsed + length + 3 > POOL_CHARS) {
     startOver();
     slot = (hash ^ (hash >>> 15)) & MASK;
   }
   const characters = text.slice(start, start + length);
   const term = computeTerm(folded ? characters : characters.toLowerCase());
   const id = term === null ? NO_TERM : idOfTerm(term);
-  pool[poolUsed] = id & 0xffff;
-  pool[poolUsed + 1] = id >>> 16;
+  pairs[poolUsed >>> 1] = id;
   for (let k = 0; k < length; k++) pool[poolUsed + 2 + k] = word[k]!;
   table[slot * 2] = hash;
   table[slot * 2 + 1] = (poolUsed << 7) | length;
-  poolUsed += length + 2;
+  // The next word starts at an even index again.
+  poolUsed += 2 + length + (length & 1);
   storedWords += 1;
   return id;
 }
