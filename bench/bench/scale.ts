@@ -257,7 +257,8 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
     server = await startSiftServer(repoRoot, dataDir, serverEnv);
     let rebuild;
     try {
-      const bound = Math.min(180, Math.max(20, (4 * buildMs) / 1000));
+      // Long enough to see a build under load end (it takes several times the quiet build).
+      const bound = Math.min(180, Math.max(60, (4 * buildMs) / 1000));
       const load = runLoad(searchTarget(server, queries), 8, { seconds: bound, maxRequests: 1_000_000 });
       const builtMs = await untilIndexAnswers(server, queries[0]!, rebuildStarted, rebuildStarted + bound * 1000);
       const result = await load;

@@ -115,7 +115,7 @@ describe('SqliteVectorStore lexical index and other processes', () => {
   function inAnotherProcess(file: string, body: string, indexBuild = 'worker'): string {
     const script = `import { rmSync } from 'node:fs';
       import { SqliteVectorStore } from ${JSON.stringify(join(build.dir, 'src/store/sqlite/sqlite-vector-store.js'))};
-      const store = new SqliteVectorStore(${JSON.stringify(file)}, { indexBuild: ${JSON.stringify(indexBuild)} });
+      let store = new SqliteVectorStore(${JSON.stringify(file)}, { indexBuild: ${JSON.stringify(indexBuild)} });
       const doc = (collection, source, text) => ({ id: 'id-' + collection + '-' + source, collection, source, title: null, format: 'text', contentHash: text, sizeBytes: 1, metadata: {},
         chunks: [{ ordinal: 0, text, headingPath: [], start: 0, end: text.length, tokenCount: 1, contentHash: text }] });
       ${body}
@@ -139,14 +139,27 @@ describe('SqliteVectorStore lexical index and other processes', () => {
       const here = await Promise.all(queries.map(async (query) => (await searched(store, query)).sources));
       const child = inAnotherProcess(
         file,
-        `rmSync(${JSON.stringify(join(dir.path, 'lexical-index'))}, { recursive: true, force: true });
+        `const sources = [];
+        const search = async () => {
+          const found = [];
+          for (const query of ${JSON.stringify(queries)}) found.push((await store.searchLexical('docs', query, { limit: 10 })).map((hit) => hit.document.source));
+          return found;
+        };
+        rmSync(${JSON.stringify(join(dir.path, 'lexical-index'))}, { recursive: true, force: true });
         const origin = await store.warmLexicalIndex('docs');
-        const sources = [];
-        for (const query of ${JSON.stringify(queries)}) sources.push((await store.searchLexical('docs', query, { limit: 10 })).map((hit) => hit.document.source));
-        console.log(JSON.stringify({ origin, sources }));`,
+        sources.push(await search());
+        // Again with the event loop held 80 ms of every 90 (as by slow requests): the build then counts slices itself too.
+        await store.close();
+        rmSync(${JSON.stringify(join(dir.path, 'lexical-index'))}, { recursive: true, force: true });
+        store = new SqliteVectorStore(${JSON.stringify(file)}, { indexBuild: 'threads' });
+        const busy = setInterval(() => { const until = performance.now() + 80; while (performance.now() < until); }, 10);
+        const busyOrigin = await store.warmLexicalIndex('docs');
+        clearInterval(busy);
+        sources.push(await search());
+        console.log(JSON.stringify({ origin, busyOrigin, sources }));`,
         'threads',
       );
-      expect(JSON.parse(child)).toEqual({ origin: 'threads', sources: here });
+      expect(JSON.parse(child)).toEqual({ origin: 'threads', busyOrigin: 'threads', sources: [here, here] });
     } finally {
       await store.close();
       dir.remove();

@@ -12,7 +12,7 @@
 // callers answer from FTS5.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { openAnalysisPool, type AnalysisPool } from './lexical-analysis-pool.js';
 import { buildInWorker, countChunkRows, type BuiltLexicalIndex, type ChunkTextRow, type WorkerBuild } from './lexical-index-build.js';
 import { LexicalIndex, type CountedChunks, type IndexedChunk } from './lexical-index.js';
@@ -90,12 +90,21 @@ const ROWS_PER_READ = 512;
  * this thread maps to term ids, so larger slices repeat fewer lookups (a few ms of the loop each).
  */
 const ROWS_PER_THREAD_SLICE = 2048;
+/**
+ * A build waiting this long for a thread's slice, or kept from the event loop this long by
+ * requests, counts the slices that are not back yet itself (a thread counts one in ~30 ms).
+ */
+const CONGESTED_AFTER_MS = 50;
+/** Slices read ahead per analysis thread: what the threads count while requests hold the event loop. */
+const SLICES_IN_HAND_PER_THREAD = 8;
 /** Collections smaller than this build on the event loop alone (~0.3 s at this size). */
 const ANALYSIS_THREADS_FROM_CHUNKS = 20_000;
-// A build works at least this long per event-loop turn, and at most this long even when
-// requests held the loop for longer: the bound on what a waiting request pays.
+// A build works at least this long per event-loop turn, and as long as the requests before it
+// held the loop, up to the maximum: about half of the loop under load. Requests meanwhile are
+// answered by FTS5 (~100 ms each at 400k chunks), so a build that ends sooner is what serves
+// them best: at 400k under c=8 a cap of 200 ms took 44 s, 1 s takes 17 s.
 const MIN_SLICE_MS = 10;
-const MAX_SLICE_MS = 200;
+const MAX_SLICE_MS = 1000;
 // Quiet time after the last write before an index is compacted (when due) and saved.
 const SAVE_AFTER_WRITES_MS = 1000;
 // How often a search asks SQLite whether another connection has written.
@@ -274,29 +283,50 @@ export class LexicalIndexCache {
     return (await this.addSlicesCountedHere(collection, entry, index)) ? { revision, index: index.seal(), where: 'event-loop' } : null;
   }
 
+  /**
+   * Reads slices ahead for the threads to count, and adds what they counted in order. Under
+   * load the event loop comes back to the build only between requests (at 400k chunks an FTS5
+   * query holds it for ~100 ms), so each turn works for as long as the requests before it held
+   * the loop (within bounds): it adds the slices already counted, reads more, and when the next
+   * slice is not back yet it counts that one itself. The threads speed a build up; they never
+   * hold it back.
+   */
   private async addSlicesCountedBy(pool: AnalysisPool, collection: string, entry: Entry, index: LexicalIndex): Promise<boolean> {
-    const counting: Array<Promise<CountedChunks>> = [];
+    const counting: CountingSlice[] = [];
     let lastId = 0;
     let read = false;
+    let budgetMs = MIN_SLICE_MS;
+    let congested = false;
     try {
       for (;;) {
-        while (!read && counting.length < 2 * pool.threads) {
-          const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_THREAD_SLICE);
-          if (rows.length === 0) read = true;
-          else {
-            lastId = rows.at(-1)!.id;
-            counting.push(pool.count(rows));
+        const turnStarted = performance.now();
+        do {
+          if (!read && counting.length < SLICES_IN_HAND_PER_THREAD * pool.threads) {
+            const rows = this.source.chunksAfter(collection, lastId, ROWS_PER_THREAD_SLICE);
+            if (rows.length === 0) read = true;
+            else {
+              lastId = rows.at(-1)!.id;
+              counting.push(countingSlice(pool, rows));
+            }
+            continue;
           }
-        }
-        const next = counting.shift();
-        if (!next) return true;
-        const counted = await next;
+          const head = counting[0];
+          if (!head) return true;
+          if (!head.counted && !congested) break;
+          counting.shift();
+          index.addCounted(head.counted ?? countChunkRows(head.rows));
+        } while (performance.now() - turnStarted < budgetMs);
+        const next = counting[0];
+        const awaited = performance.now();
+        await (next && !next.counted ? Promise.race([next.done, sleep(CONGESTED_AFTER_MS)]) : yieldToEventLoop());
         if (!this.current(collection, entry)) return false;
-        index.addCounted(counted);
+        const away = performance.now() - awaited;
+        congested = away >= CONGESTED_AFTER_MS;
+        budgetMs = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, away));
       }
     } finally {
       // Slices still counting when the build stops fail with the pool; nobody waits for them.
-      for (const abandoned of counting) abandoned.catch(() => undefined);
+      for (const abandoned of counting) abandoned.done.catch(() => undefined);
     }
   }
 
@@ -377,4 +407,19 @@ export class LexicalIndexCache {
 function applyChange(index: LexicalIndex, change: LexicalChange): void {
   for (const id of change.removedIds) index.remove(id);
   for (const chunk of change.added) index.add(chunk);
+}
+
+/** A slice sent to an analysis thread; `counted` is set once it is back. */
+interface CountingSlice {
+  rows: ChunkTextRow[];
+  done: Promise<void>;
+  counted?: CountedChunks;
+}
+
+function countingSlice(pool: AnalysisPool, rows: ChunkTextRow[]): CountingSlice {
+  const slice: CountingSlice = { rows, done: Promise.resolve() };
+  slice.done = pool.count(rows).then((counted) => {
+    slice.counted = counted;
+  });
+  return slice;
 }
