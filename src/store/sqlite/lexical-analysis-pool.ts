@@ -1,9 +1,10 @@
-// Threads that analyse chunk text for an index build. Analysis is most of a build's cost
-// (about 25 µs a chunk of 900 characters, against 3 µs to read it and 8 µs to add it), so the
-// store's thread only reads slices and adds what the threads counted: a build uses every
-// core, and the event loop that serves requests keeps most of its time. Threads, not
-// processes: the rows cross by structured clone and the counts come back transferred, and a
-// slice of bounded rows cannot run a thread out of heap.
+// Threads that analyse chunk text for an index build. Analysis is most of a build's cost, so
+// the store's thread reads slices and adds what the threads counted: a build uses every core
+// (400k chunks: 5.0 s, against 6.7 s on the event loop alone). Threads, not processes: the
+// rows cross by structured clone and the counts come back transferred, and a slice of bounded
+// rows cannot run a thread out of heap. workerpool hands a thread its next slice only when the
+// event loop takes the last result, so under load the cache counts slices itself as well
+// (lexical-index-cache.ts).
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
