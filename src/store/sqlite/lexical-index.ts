@@ -138,9 +138,7 @@ export class LexicalIndex {
     this.lengths[position] = length;
     this.totalLength += length;
     this.liveCount += 1;
-    this.norms = null;
-    this.statsEpoch += 1;
-    this.filterMasks.clear();
+    this.statisticsChanged();
     const touched: number[] = [];
     for (const term of chunk.terms) {
       const termId = this.termIdOf(term);
@@ -189,6 +187,11 @@ export class LexicalIndex {
       forward.ends.push(forward.terms.length);
     }
     this.liveCount += count;
+    this.statisticsChanged();
+  }
+
+  /** Lengths, counts or frequencies moved: norms, cached impacts and filter masks are stale. */
+  private statisticsChanged(): void {
     this.norms = null;
     this.statsEpoch += 1;
     this.filterMasks.clear();
@@ -217,9 +220,7 @@ export class LexicalIndex {
     this.totalLength -= this.lengths[position]!;
     this.deltaPositionById.delete(id);
     this.deadPostings.clear();
-    this.norms = null;
-    this.statsEpoch += 1;
-    this.filterMasks.clear();
+    this.statisticsChanged();
     return true;
   }
 
