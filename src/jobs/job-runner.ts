@@ -155,6 +155,7 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy, OnApp
       // The process died under this job again and again: something in it kills the server,
       // so it is not run once more.
       this.logger.error(`Job ${job.id} was running at ${job.attempts} stops in a row; it is marked failed instead of being resumed again.`);
+      if (handler) await this.release(handler, job);
       await this.store.finish(job.id, 'failed', {
         error: {
           code: ErrorCode.JobInterrupted,
@@ -163,7 +164,6 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy, OnApp
             `something in it may stop the server. ${job.done} of ${job.total} items were done; submit the rest again, in smaller parts to find the file at fault.`,
         },
       });
-      if (handler) await this.release(handler, job);
       return false;
     }
     let check: ResumeCheck;
@@ -182,14 +182,14 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy, OnApp
     const job = await this.store.get(id);
     if (!job || FINAL_JOB_STATES.has(job.state)) return;
     this.logger.warn(`Job ${id} was cut off and cannot be resumed: ${reason}.`);
+    const handler = this.handlers.get(job.kind);
+    if (handler) await this.release(handler, job);
     await this.store.finish(id, 'interrupted', {
       error: {
         code: ErrorCode.JobInterrupted,
         message: `The server stopped while this job was ${job.state} and it cannot be resumed: ${reason}. ${job.done} of ${job.total} items were done before; submit the rest again.`,
       },
     });
-    const handler = this.handlers.get(job.kind);
-    if (handler) await this.release(handler, job);
   }
 
   /** One run of a job, from its record; throws only when the job store cannot be reached. */
@@ -235,8 +235,11 @@ export class JobRunner implements OnApplicationBootstrap, OnModuleDestroy, OnApp
     if (this.closed) return 'cut-off';
     // Cut off by a stop (or a lost lock) before its last item: left `running`, to be resumed.
     if (signal.aborted && (await this.store.get(id))!.done < job.total) return 'cut-off';
-    await this.store.finish(id, outcome.state, outcome);
+    // Freed first, so whoever sees the job final sees its spooled copies gone. A stop between the
+    // two leaves it running with its items recorded: a resume needs only the files of the items
+    // not done (none, when it succeeded) and finishes it, or says why it cannot.
     await this.release(handler, job);
+    await this.store.finish(id, outcome.state, outcome);
     return 'finished';
   }
 
