@@ -433,7 +433,7 @@ export class LexicalIndex {
         const position = list[i]!;
         const tf = list[i + 1]!;
         if (!denseScan && estimates[position] === 0) touched.push(position);
-        estimates[position]! += (weight * tf) / (tf + norms[position]!);
+        estimates[position]! += impactOf(weight, tf, norms[position]!);
       }
     }
     // Single-precision sums are within a relative 2^-24 per addition of the exact ones.
@@ -488,7 +488,7 @@ export class LexicalIndex {
         const at = findPosting(main.positions, main.starts[termId]!, main.starts[termId + 1]!, position);
         if (at >= 0) {
           const tf = main.tfs[at]!;
-          score += (weight * tf) / (tf + norms[position]!);
+          score += impactOf(weight, tf, norms[position]!);
         }
       }
       const list = delta.get(termId);
@@ -496,7 +496,7 @@ export class LexicalIndex {
       const at = findDeltaPosting(list, position);
       if (at >= 0) {
         const tf = list[at + 1]!;
-        score += (weight * tf) / (tf + norms[position]!);
+        score += impactOf(weight, tf, norms[position]!);
       }
     }
     return score;
@@ -581,7 +581,7 @@ export class LexicalIndex {
     return index;
   }
 
-  /** The impacts array with the term's main postings current; the same expression as the delta's, so the same scores. */
+  /** The impacts array with the term's main postings current (impactOf, as every pass computes it). */
   private impactsOf(termId: number, weight: number, norms: Float64Array): Float32Array {
     const { main } = this;
     if (!this.impacts) {
@@ -593,7 +593,7 @@ export class LexicalIndex {
       const { positions, tfs } = main;
       for (let i = main.starts[termId]!, end = main.starts[termId + 1]!; i < end; i++) {
         const tf = tfs[i]!;
-        impacts[i] = (weight * tf) / (tf + norms[positions[i]!]!);
+        impacts[i] = impactOf(weight, tf, norms[positions[i]!]!);
       }
       this.impactEpochs[termId] = this.statsEpoch;
     }
@@ -740,6 +740,15 @@ function sortPostings(positions: Int32Array, tfs: Uint16Array, from: number, to:
   const sortedTfs = order.map((i) => tfs[i]!);
   positions.set(sortedPositions, from);
   tfs.set(sortedTfs, from);
+}
+
+/**
+ * A term's BM25 share of one chunk's score: `weight` is the term's idf × (k1 + 1), `norm` the
+ * chunk's length normalisation. Every pass computes it here, so the estimate, the cached
+ * impacts and the exact rescoring add up the same numbers.
+ */
+function impactOf(weight: number, tf: number, norm: number): number {
+  return (weight * tf) / (tf + norm);
 }
 
 /** Where `position` is in the ascending positions[from, to), or -1. */
