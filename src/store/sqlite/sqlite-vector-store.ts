@@ -143,6 +143,19 @@ function toStoredChunk(row: ChunkRow): StoredChunk {
   };
 }
 
+/**
+ * Fetched rows as scored chunks in the hits' order, each with its document's fields; a hit
+ * whose row or document was not found (gone meanwhile, or filtered out) is left out.
+ */
+function inHitOrder<Row extends ChunkRow>(hits: ReadonlyArray<{ id: number; score: number }>, rows: readonly Row[], documentOf: (row: Row) => DocumentFields | undefined): ScoredChunk[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return hits.flatMap((hit) => {
+    const row = byId.get(hit.id);
+    const document = row && documentOf(row);
+    return row && document ? [toScoredChunk({ ...row, ...document, score: hit.score })] : [];
+  });
+}
+
 function toScoredChunk(row: ScoredRow): ScoredChunk {
   return {
     chunk: toStoredChunk(row),
@@ -478,11 +491,7 @@ export class SqliteVectorStore implements VectorStore {
        FROM chunks c JOIN documents d ON d.id = c.document_id
        WHERE c.id IN (${hits.map(() => '?').join(', ')}) AND ${condition.sql}`,
     ).all(...hits.map((hit) => hit.id), ...condition.params) as ScoredRow[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return hits.flatMap((hit) => {
-      const row = byId.get(hit.id);
-      return row ? [toScoredChunk({ ...row, score: hit.score })] : [];
-    });
+    return inHitOrder(hits, rows, (row) => row);
   }
 
   /**
@@ -494,12 +503,7 @@ export class SqliteVectorStore implements VectorStore {
   private fetchScoredUnfiltered(hits: Array<{ id: number; score: number }>): ScoredChunk[] {
     const rows = this.cachedStatement(`SELECT * FROM chunks WHERE id IN (${hits.map(() => '?').join(', ')})`).all(...hits.map((hit) => hit.id)) as ChunkRow[];
     const fields = this.documentFieldsOf(rows.map((row) => row.document_id));
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return hits.flatMap((hit) => {
-      const row = byId.get(hit.id);
-      const document = row && fields.get(row.document_id);
-      return row && document ? [toScoredChunk({ ...row, ...document, score: hit.score })] : [];
-    });
+    return inHitOrder(hits, rows, (row) => fields.get(row.document_id));
   }
 
   private documentFieldsOf(documentIds: readonly string[]): Map<string, DocumentFields> {
