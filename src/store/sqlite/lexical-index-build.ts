@@ -1,9 +1,10 @@
 // Building a collection's lexical index from its chunk rows: the code a build runs wherever
-// it runs. On a database file it runs in a worker thread (lexical-index-worker.ts), off the
-// event loop that serves requests, over one read transaction: a consistent snapshot, at a
-// revision the cache then replays later writes from. Where there is no worker to start (an
-// in-memory database, or the sources run untranspiled by the test runner) the cache builds
-// on the event loop in slices instead.
+// it runs. countChunkRows is the analysis of a slice, in an analysis thread
+// (lexical-analysis-pool.ts, the default) or on the event loop; with SQLITE_INDEX_BUILD=worker
+// the whole build runs in a worker thread (lexical-index-worker.ts) over one read transaction:
+// a consistent snapshot, at a revision the cache then replays later writes from. Where no
+// thread can start (an in-memory database, or the sources run untranspiled by the test
+// runner) the cache builds on the event loop in slices.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
