@@ -90,6 +90,68 @@ describe('LexicalIndex', () => {
   });
 });
 
+describe('LexicalIndex pruning (MaxScore with range bounds)', () => {
+  // The bench's corpus in small: base texts and perturbed copies of them (a word in ten
+  // swapped for a frequent one, some dropped), so many chunks score alike and queries mix a few
+  // rare terms with long lists. Every search must equal the plain reference, including after
+  // writes that move the average length away from the one the cached shares were taken at.
+  let seed = 23;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const vocabulary = Array.from({ length: 2000 }, (_, i) => `v${i}`);
+  const frequent = () => vocabulary[Math.floor(vocabulary.length * random() ** 4)]!;
+  const bases = Array.from({ length: 80 }, () => Array.from({ length: 20 + Math.floor(random() * 120) }, frequent));
+  const copyOf = (base: string[]) => base.flatMap((word) => (random() < 0.1 ? [frequent()] : random() < 0.05 ? [] : [word]));
+  const queryOf = () => {
+    const base = bases[Math.floor(random() * bases.length)]!;
+    return [...new Set(Array.from({ length: 3 + Math.floor(random() * 14) }, () => (random() < 0.7 ? base[Math.floor(random() * base.length)]! : frequent())))];
+  };
+
+  it('returns the exact top k of copies and mixed queries, filtered or not, before and after writes', () => {
+    const live = new Map<number, string[]>();
+    const index = new LexicalIndex();
+    for (let id = 1; id <= 4000; id++) {
+      const terms = id <= bases.length ? bases[id - 1]! : copyOf(bases[id % bases.length]!);
+      index.add({ id, terms });
+      live.set(id, terms);
+    }
+    index.seal();
+    const check = (queries: number) => {
+      const chunks = [...live].sort(([a], [b]) => a - b).map(([id, terms]) => ({ id, terms }));
+      for (let query = 0; query < queries; query++) {
+        const terms = queryOf();
+        const limit = [1, 10, 30, 100][query % 4]!;
+        const passing = query % 5 === 4 ? chunks.filter((chunk) => chunk.id % 4 !== 0).map((chunk) => chunk.id) : null;
+        const expected = exhaustiveSearch(passing ? chunks.filter((chunk) => chunk.id % 4 !== 0) : chunks, terms, limit, chunks);
+        const hits = index.search(terms, limit, passing ? index.filterMask(`not4-${live.size}`, () => passing) : undefined);
+        expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+        hits.forEach((hit, i) => expect(hit.score).toBeCloseTo(expected[i]!.score, 9));
+      }
+    };
+    check(120);
+    // Longer chunks in the delta, removals and replacements: the average length moves by a few
+    // per cent, the shares cached above stay, and the bounds must widen to match.
+    for (let i = 0; i < 400; i++) {
+      const id = 4001 + i;
+      const terms = [...copyOf(bases[i % bases.length]!), ...copyOf(bases[(i * 7) % bases.length]!)];
+      index.add({ id, terms });
+      live.set(id, terms);
+    }
+    for (let id = 2; id <= 4000; id += 9) {
+      index.remove(id);
+      live.delete(id);
+    }
+    for (let id = 5; id <= 4000; id += 31) {
+      if (!live.has(id)) continue;
+      const terms = copyOf(bases[(id * 3) % bases.length]!);
+      index.add({ id, terms });
+      live.set(id, terms);
+    }
+    check(120);
+    index.compact();
+    check(40);
+  });
+});
+
 describe('LexicalIndex after writes (delta segment and tombstones)', () => {
   // Random write sequences on a sealed index (adds, replacements that reuse or change an id,
   // removals, now and then a compaction); after each step the index must score exactly as

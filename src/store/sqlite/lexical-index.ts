@@ -71,13 +71,15 @@ export interface LexicalIndexState {
 }
 
 /**
- * Above this many postings per chunk of the collection, a search adds up scores for every
- * chunk and scans them all (sequential, branch-free, then one fill to clear); below it, it
- * keeps a list of the chunks it touched. SciFact's long queries are far above it.
+ * Range tables: a list of at least MIN_RANGED_POSTINGS postings is cut into ranges of
+ * positions holding about RANGE_POSTINGS of them each (never under 2^MIN_RANGE_SHIFT = 64
+ * positions), so a lookup reads one short stretch instead of searching the whole list, and a
+ * bound uses the largest share near the chunk instead of the list's largest: 5 bytes per
+ * range, under a byte per posting.
  */
-const DENSE_POSTINGS_PER_CHUNK = 1 / 8;
-/** Candidates kept beyond the limit by the single-precision pass, for the exact pass to order. */
-const CANDIDATE_MARGIN = 16;
+const MIN_RANGED_POSTINGS = 128;
+const RANGE_POSTINGS = 8;
+const MIN_RANGE_SHIFT = 6;
 /** Filters whose chunk sets an index keeps (a collection's usual filters: tenant, language...). */
 const MAX_FILTER_MASKS = 32;
 /** compact() is due when the delta or the tombstones reach this share of the postings or positions. */
@@ -112,16 +114,13 @@ export class LexicalIndex {
   private deadPostings = new Map<number, number>();
   /** Length normalisation per position for the current average length; null once stale. */
   private norms: Float64Array | null = null;
-  /** Bumped by every change to the statistics (each write after the seal). */
-  private statsEpoch = 0;
-  /**
-   * Each main posting's BM25 score, computed when a query first needs its term after a change
-   * to the statistics (impactEpochs says when): a query then adds numbers up, and a write costs
-   * the next query of each term one pass that divides.
-   */
-  private impacts: Float32Array | null = null;
-  private impactEpochs = new Int32Array(0);
-  private scratch = new Float32Array(0);
+  /** Per main posting, tf / (tf + norm) at shareAverage (sharesOf); null until a search needs them. */
+  private shares: Float32Array | null = null;
+  private termShares: Array<TermShares | undefined> = [];
+  private shareAverage = 1;
+  /** A search's scratch: estimated scores per position (zero between searches) and the positions it touched. */
+  private estimates = new Float32Array(0);
+  private touched = new Int32Array(0);
   private termCounts = new Uint32Array(1024);
   /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
   private readonly filterMasks = new Map<string, Uint8Array>();
@@ -190,10 +189,9 @@ export class LexicalIndex {
     this.statisticsChanged();
   }
 
-  /** Lengths, counts or frequencies moved: norms, cached impacts and filter masks are stale. */
+  /** Lengths, counts or frequencies moved: norms and filter masks are stale (cached shares are not: see sharesOf). */
   private statisticsChanged(): void {
     this.norms = null;
-    this.statsEpoch += 1;
     this.filterMasks.clear();
   }
 
@@ -279,6 +277,7 @@ export class LexicalIndex {
     }
     this.main = { starts, positions, tfs: sortedTfs };
     this.mainSize = this.size;
+    this.shares = null;
     return this;
   }
 
@@ -347,7 +346,7 @@ export class LexicalIndex {
     this.deadCount = 0;
     this.deadPostings.clear();
     this.norms = null;
-    this.impacts = null;
+    this.shares = null;
     this.filterMasks.clear();
     return this;
   }
@@ -383,95 +382,220 @@ export class LexicalIndex {
    * The `limit` best chunks for these (distinct, analyzed) terms: score descending, then id
    * ascending; only chunks whose position `allowed` marks, when given.
    *
-   * Two passes. The first adds up every posting's impact in single precision: at 400k chunks a
-   * query touches ~250k postings and scans a score per chunk, and both are memory-bound, so
-   * halving the bytes halves the time. It keeps the best candidates by that estimate, with a
-   * margin that covers its rounding. The second computes those candidates' scores exactly
-   * (double precision, the terms added in the same order as ever), each term's frequency found
-   * by binary search in its postings; the result is the exact BM25 ranking.
+   * MaxScore, term at a time, then chunk at a time. Terms go in order of the most any posting
+   * of theirs can add, largest first: the rare terms, with short lists, that decide the
+   * ranking. Their shares are added up (single precision, from shares cached per posting)
+   * until the terms left could not lift a chunk none of them touched to the limit-th score:
+   * a floor found by estimating the best chunks so far in full. SciFact's queries at 400k
+   * chunks get there after ~10 % of their ~250k postings. Each chunk still in reach is then
+   * bounded by the largest shares the terms left have near its position (range tables of the
+   * long lists), looked up only while that bound reaches the floor, and the survivors are
+   * scored exactly (double precision, every term, in query order): the result is the exact
+   * BM25 ranking. Every bound is widened by the estimates' rounding and by how far the average
+   * length has moved since the shares were cached, so no chunk of the top `limit` is cut.
    */
   search(terms: readonly string[], limit: number, allowed?: Uint8Array): LexicalHit[] {
     this.seal();
     const count = this.liveCount;
     if (count === 0 || limit <= 0) return [];
     const norms = this.currentNorms();
-    const { main, delta } = this;
-    const mainTerms = main.starts.length - 1;
+    const queried = this.queriedTerms(terms, count, norms);
+    if (queried.length === 0) return [];
+    if (this.estimates.length < this.size) {
+      this.estimates = new Float32Array(this.ids.length);
+      this.touched = new Int32Array(this.ids.length);
+    }
+    const { estimates, touched, dead } = this;
+    // exact ≥ estimate × low and exact ≤ estimate × high, for any chunk and any set of terms.
+    const drift = this.shares && this.shareAverage > 0 ? this.averageLength() / this.shareAverage : 1;
+    const rounding = (queried.length + 3) * 2 ** -22;
+    const low = Math.min(1, drift) * (1 - rounding);
+    const high = Math.max(1, drift) / (1 - rounding);
+    const order = [...queried].sort((a, b) => b.upper - a.upper);
+    const rest = new Float64Array(order.length + 1);
+    for (let i = order.length - 1; i >= 0; i--) rest[i] = rest[i + 1]! + order[i]!.upper;
+    let touchedCount = 0;
+    let next = 0;
+    let floor = 0;
+    let best: TopPositions | null = null;
+    // Run i: the chunks term i touched first (ascending), touched[runEnds[i - 1], runEnds[i]).
+    const runEnds: number[] = [];
+    // The floor can have risen since it was last computed by at most the terms added since.
+    let floorCeiling = Infinity;
+    while (next < order.length) {
+      floorCeiling += order[next]!.upper;
+      touchedCount = this.accumulate(order[next++]!, norms, touchedCount);
+      runEnds.push(touchedCount);
+      // Worth a look at the touched chunks only once the terms left could fall below the floor.
+      if (next < order.length && touchedCount >= limit && rest[next]! * high < Math.min(floorCeiling, rest[0]! - rest[next]!) * low) {
+        best = this.bestTouched(runEnds, rest, next, limit, allowed);
+        floorCeiling = floor = best.floor;
+        if (rest[next]! * high < floor * low) break;
+      }
+    }
+    const left = order.slice(next);
+    if (left.length === 0) floor = this.bestTouched(runEnds, rest, next, limit, allowed).floor;
+    else floor = Math.max(floor, this.probeFloor(left, norms, best!));
+    // A chunk term i touched first holds at most the shares of terms i and after: runs whose
+    // bound misses the floor (the late, long ones) are left out whole.
+    let reachable = 0;
+    for (let run = 0; run < runEnds.length && rest[run]! * high * (1 + rounding) >= floor * low; run++) reachable = runEnds[run]!;
+    let candidates = inReach(estimates, touched.subarray(0, reachable), rest[next]!, floor, low, high, dead, allowed);
+    if (left.length > 0) candidates = this.completeInReach(left, norms, candidates, limit, floor, low, high);
+    const hits = Array.from(candidates, (position) => ({ id: this.ids[position]!, score: this.exactScore(position, queried, norms) }));
+    for (let i = 0; i < touchedCount; i++) estimates[touched[i]!] = 0;
+    return hits.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, limit);
+  }
+
+  /**
+   * The chunks among `candidates` whose full estimate may reach the limit-th score, their
+   * estimates completed with the terms `left`. Each is first bounded by the terms' range
+   * maxima at its position (most fall below the floor there), then looked up term by term
+   * while the bound holds; the floor rises with every chunk completed.
+   */
+  private completeInReach(left: readonly QueriedTerm[], norms: Float64Array, candidates: Int32Array, limit: number, floor: number, low: number, high: number): Int32Array {
+    const { estimates } = this;
+    // Bounds term at a time: each term's maxima are one small array, read in position order.
+    const bounds = new Float64Array(candidates.length);
+    for (let c = 0; c < candidates.length; c++) bounds[c] = estimates[candidates[c]!]!;
+    for (const term of left) this.addShareBounds(term, candidates, bounds);
+    const completed = new Int32Array(candidates.length);
+    let completedCount = 0;
+    const best = new TopPositions(limit);
+    const termBounds = new Float64Array(left.length);
+    for (let c = 0; c < candidates.length; c++) {
+      if (bounds[c]! * high < floor * low) continue;
+      const position = candidates[c]!;
+      let estimate = estimates[position]!;
+      let bound = 0;
+      for (let j = 0; j < left.length; j++) bound += termBounds[j] = this.shareBound(left[j]!, position);
+      let j = 0;
+      for (; j < left.length; j++) {
+        estimate += this.estimatedShare(left[j]!, norms, position);
+        bound -= termBounds[j]!;
+        if ((estimate + bound) * high < floor * low) break;
+      }
+      if (j < left.length) continue;
+      estimates[position] = estimate;
+      completed[completedCount++] = position;
+      best.offer(position, estimate);
+      floor = Math.max(floor, best.floor);
+    }
+    return inReach(estimates, completed.subarray(0, completedCount), 0, floor, low, high, this.dead, undefined);
+  }
+
+  /** The query's terms the collection holds, with their weights, shares and upper bounds; in query order. */
+  private queriedTerms(terms: readonly string[], count: number, norms: Float64Array): QueriedTerm[] {
+    const mainTerms = this.main.starts.length - 1;
     const queried: QueriedTerm[] = [];
-    let postings = 0;
     for (const term of terms) {
       const termId = this.termIds.get(term);
       if (termId === undefined) continue;
       const frequency = this.liveFrequency(termId);
       if (frequency === 0) continue;
       const weight = Math.max(MIN_IDF, Math.log((count - frequency + 0.5) / (frequency + 0.5))) * (K1 + 1);
-      queried.push({ termId, weight });
-      postings += frequency;
+      const inMain = termId < mainTerms ? this.sharesOf(termId) : null;
+      const deltaList = this.delta.get(termId);
+      let deltaUpper = 0;
+      if (deltaList) for (let i = 0; i < deltaList.length; i += 2) deltaUpper = Math.max(deltaUpper, impactOf(weight, deltaList[i + 1]!, norms[deltaList[i]!]!));
+      // A chunk sits in one segment: the term adds at most the larger of the two segments' maxima.
+      queried.push({ termId, weight, inMain, deltaList, deltaUpper, upper: Math.max(inMain ? weight * inMain.max : 0, deltaUpper) });
     }
-    if (queried.length === 0) return [];
-    if (this.scratch.length < this.size) this.scratch = new Float32Array(this.ids.length);
-    const estimates = this.scratch;
-    const denseScan = postings >= count * DENSE_POSTINGS_PER_CHUNK;
-    const touched: number[] = [];
-    for (const { termId, weight } of queried) {
-      if (termId < mainTerms) {
-        const { positions } = main;
-        const impacts = this.impactsOf(termId, weight, norms);
-        const end = main.starts[termId + 1]!;
-        if (denseScan) for (let i = main.starts[termId]!; i < end; i++) estimates[positions[i]!]! += impacts[i]!;
-        else {
-          for (let i = main.starts[termId]!; i < end; i++) {
-            const position = positions[i]!;
-            if (estimates[position] === 0) touched.push(position);
-            estimates[position]! += impacts[i]!;
-          }
-        }
-      }
-      const list = delta.get(termId);
-      if (!list) continue;
-      for (let i = 0; i < list.length; i += 2) {
-        const position = list[i]!;
-        const tf = list[i + 1]!;
-        if (!denseScan && estimates[position] === 0) touched.push(position);
-        estimates[position]! += impactOf(weight, tf, norms[position]!);
+    return queried;
+  }
+
+  /** Adds a term's estimated share to every chunk it occurs in, noting the chunks seen first; returns the touched count. */
+  private accumulate({ termId, weight, inMain, deltaList }: QueriedTerm, norms: Float64Array, touchedCount: number): number {
+    const { estimates, touched, main } = this;
+    if (inMain) {
+      const { positions } = main;
+      const shares = this.shares!;
+      for (let i = main.starts[termId]!, end = main.starts[termId + 1]!; i < end; i++) {
+        const position = positions[i]!;
+        // Noted when first touched, without a branch: which postings are new is unpredictable.
+        touched[touchedCount] = position;
+        touchedCount += +(estimates[position] === 0);
+        estimates[position]! += weight * shares[i]!;
       }
     }
-    // Single-precision sums are within a relative 2^-24 per addition of the exact ones.
-    const slack = 1 - (queried.length + 2) * 2 ** -22;
-    const top = new TopPositions(limit + CANDIDATE_MARGIN, estimates);
-    const { dead } = this;
-    const passes = (position: number) => dead[position] === 0 && (!allowed || allowed[position] === 1);
-    const size = this.size;
-    if (denseScan) {
-      // Most chunks fail against the worst kept estimate; four at a time, the loop mostly just reads.
-      let floor = Number.MIN_VALUE;
-      let position = 0;
-      for (; position + 4 <= size; position += 4) {
-        if (estimates[position]! < floor && estimates[position + 1]! < floor && estimates[position + 2]! < floor && estimates[position + 3]! < floor) continue;
-        for (let at = position; at < position + 4; at++) if (estimates[at]! >= floor && passes(at)) floor = top.offer(at);
-      }
-      for (; position < size; position++) if (estimates[position]! >= floor && passes(position)) floor = top.offer(position);
-    } else {
-      let floor = Number.MIN_VALUE;
-      for (const position of touched) if (estimates[position]! >= floor && passes(position)) floor = top.offer(position);
-    }
-    let candidates = top.positionsAbove(limit, slack);
-    if (candidates === null) {
-      // More chunks than the margin are within rounding of the limit-th (ties, copies): take them all.
-      const cut = top.estimateAt(limit - 1) * slack;
-      candidates = [];
-      if (denseScan) {
-        for (let position = 0; position < size; position++) if (estimates[position]! >= cut && estimates[position]! > 0 && passes(position)) candidates.push(position);
-      } else {
-        for (const position of touched) if (estimates[position]! >= cut && passes(position)) candidates.push(position);
+    if (deltaList) {
+      for (let i = 0; i < deltaList.length; i += 2) {
+        const position = deltaList[i]!;
+        touched[touchedCount] = position;
+        touchedCount += +(estimates[position] === 0);
+        estimates[position]! += impactOf(weight, deltaList[i + 1]!, norms[position]!);
       }
     }
-    if (denseScan) estimates.fill(0, 0, size);
-    else for (const position of touched) estimates[position] = 0;
-    return candidates
-      .map((position) => ({ id: this.ids[position]!, score: this.exactScore(position, queried, norms) }))
-      .sort((a, b) => b.score - a.score || a.id - b.id)
-      .slice(0, limit);
+    return touchedCount;
+  }
+
+  /**
+   * The `limit` best estimates among the touched chunks that pass. Runs in order, stopping at
+   * the first whose chunks cannot beat the limit-th so far (any subset gives a valid floor).
+   */
+  private bestTouched(runEnds: readonly number[], rest: Float64Array, next: number, limit: number, allowed: Uint8Array | undefined): TopPositions {
+    const best = new TopPositions(limit);
+    for (let run = 0; run < runEnds.length; run++) {
+      if (best.full && rest[run]! - rest[next]! <= best.floor) break;
+      best.offerAll(this.estimates, this.touched.subarray(run === 0 ? 0 : runEnds[run - 1]!, runEnds[run]!), this.dead, allowed);
+    }
+    return best;
+  }
+
+  /**
+   * A floor for the limit-th score: the chunks with the `limit` best estimates so far, each
+   * estimated with the terms left too (looked up), and the lowest of those. Much closer to the
+   * final limit-th score than the estimates so far, for `limit` lookups per term left.
+   */
+  private probeFloor(left: readonly QueriedTerm[], norms: Float64Array, best: TopPositions): number {
+    if (!best.full) return 0;
+    let lowest = Infinity;
+    for (const position of best.members()) {
+      let estimate = this.estimates[position]!;
+      for (const term of left) estimate += this.estimatedShare(term, norms, position);
+      lowest = Math.min(lowest, estimate);
+    }
+    return lowest;
+  }
+
+  /** One chunk's estimated share of a term, as accumulate would add it. */
+  private estimatedShare(term: QueriedTerm, norms: Float64Array, position: number): number {
+    const { weight, deltaList } = term;
+    if (position >= this.mainSize) {
+      const at = deltaList ? findDeltaPosting(deltaList, position) : -1;
+      return at < 0 ? 0 : impactOf(weight, deltaList![at + 1]!, norms[position]!);
+    }
+    const at = this.mainPostingOf(term, position);
+    return at < 0 ? 0 : weight * this.shares![at]!;
+  }
+
+  /** Where a main chunk's posting of the term is in the main arrays, or -1: one stretch of the range table, else a binary search. */
+  private mainPostingOf({ termId, inMain }: QueriedTerm, position: number): number {
+    if (!inMain) return -1;
+    const { positions, starts } = this.main;
+    if (!inMain.ranges) return findPosting(positions, starts[termId]!, starts[termId + 1]!, position);
+    const range = position >> inMain.ranges.shift;
+    for (let i = inMain.ranges.starts[range]!, end = inMain.ranges.starts[range + 1]!; i < end && positions[i]! <= position; i++) if (positions[i] === position) return i;
+    return -1;
+  }
+
+  /** The most a term can add to the estimate of the chunk at `position`: its range's maximum where the list has a table. */
+  private shareBound({ weight, inMain, deltaUpper }: QueriedTerm, position: number): number {
+    if (position >= this.mainSize) return deltaUpper;
+    if (!inMain) return 0;
+    return inMain.ranges ? (weight * inMain.ranges.maxima[position >> inMain.ranges.shift]!) / 255 : weight * inMain.max;
+  }
+
+  /** bounds[c] += the term's shareBound at candidates[c], for all of them. */
+  private addShareBounds(term: QueriedTerm, candidates: Int32Array, bounds: Float64Array): void {
+    const { inMain, weight } = term;
+    if (!inMain?.ranges || term.deltaList) {
+      for (let c = 0; c < candidates.length; c++) bounds[c]! += this.shareBound(term, candidates[c]!);
+      return;
+    }
+    const { maxima, shift } = inMain.ranges;
+    const scale = weight / 255;
+    for (let c = 0; c < candidates.length; c++) bounds[c]! += scale * maxima[candidates[c]! >> shift]!;
   }
 
   /**
@@ -480,23 +604,15 @@ export class LexicalIndex {
    * single-precision pass.
    */
   private exactScore(position: number, queried: readonly QueriedTerm[], norms: Float64Array): number {
-    const { main, delta } = this;
-    const mainTerms = main.starts.length - 1;
     let score = 0;
-    for (const { termId, weight } of queried) {
-      if (termId < mainTerms) {
-        const at = findPosting(main.positions, main.starts[termId]!, main.starts[termId + 1]!, position);
-        if (at >= 0) {
-          const tf = main.tfs[at]!;
-          score += impactOf(weight, tf, norms[position]!);
-        }
-      }
-      const list = delta.get(termId);
-      if (!list) continue;
-      const at = findDeltaPosting(list, position);
-      if (at >= 0) {
-        const tf = list[at + 1]!;
-        score += impactOf(weight, tf, norms[position]!);
+    for (const term of queried) {
+      // A position is in one segment: its term frequency is in the main arrays or the term's delta list.
+      if (position < this.mainSize) {
+        const at = this.mainPostingOf(term, position);
+        if (at >= 0) score += impactOf(term.weight, this.main.tfs[at]!, norms[position]!);
+      } else if (term.deltaList) {
+        const at = findDeltaPosting(term.deltaList, position);
+        if (at >= 0) score += impactOf(term.weight, term.deltaList[at + 1]!, norms[position]!);
       }
     }
     return score;
@@ -581,23 +697,52 @@ export class LexicalIndex {
     return index;
   }
 
-  /** The impacts array with the term's main postings current (impactOf, as every pass computes it). */
-  private impactsOf(termId: number, weight: number, norms: Float64Array): Float32Array {
+  /**
+   * A main term's shares, tf / (tf + norm) per posting (in the one shares array), its largest,
+   * and for a long list its range table: computed when a query first needs the term and kept
+   * until the main segment changes. They are taken at the average length of the first one's
+   * moment (shareAverage), so writes, which move the average, leave them valid: a search widens
+   * its bounds by the drift instead of recomputing them.
+   */
+  private sharesOf(termId: number): TermShares {
     const { main } = this;
-    if (!this.impacts) {
-      this.impacts = new Float32Array(main.positions.length);
-      this.impactEpochs = new Int32Array(main.starts.length - 1).fill(-1);
+    if (!this.shares) {
+      this.shares = new Float32Array(main.positions.length);
+      this.termShares = new Array<TermShares | undefined>(main.starts.length - 1);
+      this.shareAverage = this.averageLength();
     }
-    const impacts = this.impacts;
-    if (this.impactEpochs[termId] !== this.statsEpoch) {
-      const { positions, tfs } = main;
-      for (let i = main.starts[termId]!, end = main.starts[termId + 1]!; i < end; i++) {
-        const tf = tfs[i]!;
-        impacts[i] = impactOf(weight, tf, norms[positions[i]!]!);
+    const cached = this.termShares[termId];
+    if (cached) return cached;
+    const { positions, tfs } = main;
+    const shares = this.shares;
+    const averageLength = this.shareAverage;
+    const start = main.starts[termId]!;
+    const end = main.starts[termId + 1]!;
+    const ranged = end - start >= MIN_RANGED_POSTINGS;
+    // About RANGE_POSTINGS postings per range, and never ranges under 2^MIN_RANGE_SHIFT positions.
+    const shift = Math.max(MIN_RANGE_SHIFT, Math.ceil(Math.log2((this.mainSize * RANGE_POSTINGS) / Math.max(1, end - start))));
+    const rangeCount = (this.mainSize >> shift) + 1;
+    const rangeStarts = ranged ? new Int32Array(rangeCount + 1) : null;
+    const maxima = ranged ? new Uint8Array(rangeCount) : null;
+    let max = 0;
+    for (let i = start; i < end; i++) {
+      const tf = tfs[i]!;
+      shares[i] = tf / (tf + K1 * (1 - B + (B * this.lengths[positions[i]!]!) / averageLength));
+      max = Math.max(max, shares[i]!);
+      if (rangeStarts && maxima) {
+        const range = positions[i]! >> shift;
+        rangeStarts[range + 1]! += 1;
+        // Rounded up, so the bound stays above every share of the range.
+        maxima[range] = Math.max(maxima[range]!, Math.min(255, Math.ceil(shares[i]! * 255 * (1 + 2 ** -20))));
       }
-      this.impactEpochs[termId] = this.statsEpoch;
     }
-    return impacts;
+    if (rangeStarts) {
+      rangeStarts[0] = start;
+      for (let range = 0; range < rangeCount; range++) rangeStarts[range + 1]! += rangeStarts[range]!;
+    }
+    const computed: TermShares = { max, ranges: rangeStarts && maxima ? { shift, starts: rangeStarts, maxima } : null };
+    this.termShares[termId] = computed;
+    return computed;
   }
 
   private averageLength(): number {
@@ -673,61 +818,107 @@ class Growable<T extends Int32Array | Uint16Array> {
   }
 }
 
-/** The best `limit` positions by estimated score, kept sorted; most offers fail the first test. */
+/**
+ * The positions that pass (live, allowed) and, with up to `rest` more added, could still reach
+ * the floor: (estimate + rest) × high ≥ floor × low, rearranged to one comparison (the bounds'
+ * margins dwarf the rounding that moves). Branch-free: about half pass, unpredictably, and a
+ * mispredicted branch per position cost more than the rest of the loop.
+ */
+function inReach(estimates: Float32Array, positions: Int32Array, rest: number, floor: number, low: number, high: number, dead: Uint8Array, allowed: Uint8Array | undefined): Int32Array {
+  const needed = (floor * low) / high - rest;
+  const kept = new Int32Array(positions.length);
+  let count = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const position = positions[i]!;
+    kept[count] = position;
+    count += +(estimates[position]! >= needed) & (dead[position]! ^ 1) & (allowed === undefined ? 1 : allowed[position]!);
+  }
+  return kept.subarray(0, count);
+}
+
+/** The k best estimates offered, and whose: a min-heap, so most offers fail one comparison. */
 class TopPositions {
-  private readonly best: number[] = [];
-  private readonly bestEstimates: number[] = [];
+  private readonly heap: Float64Array;
+  private readonly owners: Int32Array;
+  private count = 0;
 
-  constructor(
-    private readonly limit: number,
-    private readonly estimates: Float32Array,
-  ) {}
-
-  /** Considers a position; returns the estimate a position must now reach to be worth offering. */
-  offer(position: number): number {
-    const { best, bestEstimates, limit } = this;
-    const estimate = this.estimates[position]!;
-    const full = best.length === limit;
-    if (full && estimate <= bestEstimates[limit - 1]!) return bestEstimates[limit - 1]!;
-    let at = full ? limit - 1 : best.length;
-    if (!full) {
-      best.push(position);
-      bestEstimates.push(estimate);
-    }
-    while (at > 0 && estimate > bestEstimates[at - 1]!) {
-      best[at] = best[at - 1]!;
-      bestEstimates[at] = bestEstimates[at - 1]!;
-      at--;
-    }
-    best[at] = position;
-    bestEstimates[at] = estimate;
-    return best.length === limit ? bestEstimates[limit - 1]! : Number.MIN_VALUE;
+  constructor(private readonly k: number) {
+    this.heap = new Float64Array(k);
+    this.owners = new Int32Array(k);
   }
 
-  /** The estimate at rank `rank` (0 = best), or of the last one kept when fewer were offered. */
-  estimateAt(rank: number): number {
-    return this.bestEstimates[Math.min(rank, this.bestEstimates.length - 1)]!;
+  get full(): boolean {
+    return this.count === this.k;
   }
 
-  /**
-   * The positions whose estimate is within `slack` of the `wanted`-th best: every chunk that may
-   * be among the exact top `wanted`. Null when the kept positions may not hold them all (the
-   * last kept one is still within the slack, so others beyond it may be too).
-   */
-  positionsAbove(wanted: number, slack: number): number[] | null {
-    const { best, bestEstimates, limit } = this;
-    if (best.length < wanted) return best.slice();
-    const cut = bestEstimates[wanted - 1]! * slack;
-    if (best.length === limit && bestEstimates[limit - 1]! >= cut) return null;
-    let end = wanted;
-    while (end < best.length && bestEstimates[end]! >= cut) end++;
-    return best.slice(0, end);
+  /** The k-th best estimate, or 0 until k were offered. */
+  get floor(): number {
+    return this.full ? this.heap[0]! : 0;
+  }
+
+  members(): Int32Array {
+    return this.owners.subarray(0, this.count);
+  }
+
+  /** Offers every position that passes (live, allowed), at its current estimate. */
+  offerAll(estimates: Float32Array, positions: Int32Array, dead: Uint8Array, allowed: Uint8Array | undefined): void {
+    for (let i = 0; i < positions.length; i++) {
+      const position = positions[i]!;
+      const estimate = estimates[position]!;
+      if (this.count === this.k && estimate <= this.heap[0]!) continue;
+      if (dead[position] === 1 || (allowed !== undefined && allowed[position] === 0)) continue;
+      this.offer(position, estimate);
+    }
+  }
+
+  offer(position: number, estimate: number): void {
+    const { heap, owners, k } = this;
+    let at: number;
+    if (this.count < k) {
+      at = this.count++;
+      while (at > 0 && heap[(at - 1) >> 1]! > estimate) {
+        heap[at] = heap[(at - 1) >> 1]!;
+        owners[at] = owners[(at - 1) >> 1]!;
+        at = (at - 1) >> 1;
+      }
+    } else {
+      if (estimate <= heap[0]!) return;
+      at = 0;
+      for (;;) {
+        const left = 2 * at + 1;
+        if (left >= k) break;
+        const child = left + 1 < k && heap[left + 1]! < heap[left]! ? left + 1 : left;
+        if (heap[child]! >= estimate) break;
+        heap[at] = heap[child]!;
+        owners[at] = owners[child]!;
+        at = child;
+      }
+    }
+    heap[at] = estimate;
+    owners[at] = position;
   }
 }
 
 interface QueriedTerm {
   termId: number;
   weight: number;
+  /** The term's main-segment shares, or null when only the delta holds it. */
+  inMain: TermShares | null;
+  deltaList: readonly number[] | undefined;
+  /** The most the term adds to the estimate of a delta chunk, and of any chunk. */
+  deltaUpper: number;
+  upper: number;
+}
+
+interface TermShares {
+  /** The largest share of the term's main postings. */
+  max: number;
+  /**
+   * For a long list: per range of 2^shift positions, where its postings there start
+   * (starts[r] .. starts[r + 1], indexes into the main arrays) and their largest share, in
+   * 255ths rounded up.
+   */
+  ranges: { shift: number; starts: Int32Array; maxima: Uint8Array } | null;
 }
 
 /** Sorts positions[from, to) ascending, with their tfs; already sorted, it only checks. */
@@ -744,8 +935,8 @@ function sortPostings(positions: Int32Array, tfs: Uint16Array, from: number, to:
 
 /**
  * A term's BM25 share of one chunk's score: `weight` is the term's idf × (k1 + 1), `norm` the
- * chunk's length normalisation. Every pass computes it here, so the estimate, the cached
- * impacts and the exact rescoring add up the same numbers.
+ * chunk's length normalisation. The exact scores are sums of it; the estimates of delta
+ * postings and the terms' upper bounds use it too.
  */
 function impactOf(weight: number, tf: number, norm: number): number {
   return (weight * tf) / (tf + norm);
