@@ -80,6 +80,12 @@ export interface LexicalIndexState {
 const MIN_RANGED_POSTINGS = 128;
 const RANGE_POSTINGS = 8;
 const MIN_RANGE_SHIFT = 6;
+/**
+ * Lists with at least one posting per 64 positions also get a presence bitmap (a bit per
+ * position, at most a byte per posting): a chunk that lacks a common term is bounded by 0 for
+ * it without a lookup, which cuts the chunks still in reach tenfold on SciFact.
+ */
+const PRESENCE_DENSITY = 1 / 64;
 /** Filters whose chunk sets an index keeps (a collection's usual filters: tenant, language...). */
 const MAX_FILTER_MASKS = 32;
 /** compact() is due when the delta or the tombstones reach this share of the postings or positions. */
@@ -572,6 +578,7 @@ export class LexicalIndex {
   /** Where a main chunk's posting of the term is in the main arrays, or -1: one stretch of the range table, else a binary search. */
   private mainPostingOf({ termId, inMain }: QueriedTerm, position: number): number {
     if (!inMain) return -1;
+    if (inMain.present && ((inMain.present[position >>> 5]! >>> (position & 31)) & 1) === 0) return -1;
     const { positions, starts } = this.main;
     if (!inMain.ranges) return findPosting(positions, starts[termId]!, starts[termId + 1]!, position);
     const range = position >> inMain.ranges.shift;
@@ -583,19 +590,25 @@ export class LexicalIndex {
   private shareBound({ weight, inMain, deltaUpper }: QueriedTerm, position: number): number {
     if (position >= this.mainSize) return deltaUpper;
     if (!inMain) return 0;
+    if (inMain.present && ((inMain.present[position >>> 5]! >>> (position & 31)) & 1) === 0) return 0;
     return inMain.ranges ? (weight * inMain.ranges.maxima[position >> inMain.ranges.shift]!) / 255 : weight * inMain.max;
   }
 
   /** bounds[c] += the term's shareBound at candidates[c], for all of them. */
   private addShareBounds(term: QueriedTerm, candidates: Int32Array, bounds: Float64Array): void {
     const { inMain, weight } = term;
-    if (!inMain?.ranges || term.deltaList) {
+    if (!inMain?.ranges || !inMain.present || term.deltaList) {
       for (let c = 0; c < candidates.length; c++) bounds[c]! += this.shareBound(term, candidates[c]!);
       return;
     }
     const { maxima, shift } = inMain.ranges;
+    const { present } = inMain;
     const scale = weight / 255;
-    for (let c = 0; c < candidates.length; c++) bounds[c]! += scale * maxima[candidates[c]! >> shift]!;
+    for (let c = 0; c < candidates.length; c++) {
+      const position = candidates[c]!;
+      // Branch-free: whether a chunk holds a common term is a coin toss.
+      bounds[c]! += scale * maxima[position >> shift]! * ((present[position >>> 5]! >>> (position & 31)) & 1);
+    }
   }
 
   /**
@@ -724,11 +737,13 @@ export class LexicalIndex {
     const rangeCount = (this.mainSize >> shift) + 1;
     const rangeStarts = ranged ? new Int32Array(rangeCount + 1) : null;
     const maxima = ranged ? new Uint8Array(rangeCount) : null;
+    const present = end - start >= this.mainSize * PRESENCE_DENSITY ? new Uint32Array((this.mainSize >>> 5) + 1) : null;
     let max = 0;
     for (let i = start; i < end; i++) {
       const tf = tfs[i]!;
       shares[i] = tf / (tf + K1 * (1 - B + (B * this.lengths[positions[i]!]!) / averageLength));
       max = Math.max(max, shares[i]!);
+      if (present) present[positions[i]! >>> 5]! |= 1 << (positions[i]! & 31);
       if (rangeStarts && maxima) {
         const range = positions[i]! >> shift;
         rangeStarts[range + 1]! += 1;
@@ -740,7 +755,7 @@ export class LexicalIndex {
       rangeStarts[0] = start;
       for (let range = 0; range < rangeCount; range++) rangeStarts[range + 1]! += rangeStarts[range]!;
     }
-    const computed: TermShares = { max, ranges: rangeStarts && maxima ? { shift, starts: rangeStarts, maxima } : null };
+    const computed: TermShares = { max, ranges: rangeStarts && maxima ? { shift, starts: rangeStarts, maxima } : null, present };
     this.termShares[termId] = computed;
     return computed;
   }
@@ -919,6 +934,8 @@ interface TermShares {
    * 255ths rounded up.
    */
   ranges: { shift: number; starts: Int32Array; maxima: Uint8Array } | null;
+  /** For a list dense enough (PRESENCE_DENSITY): one bit per main position, set where the term occurs. */
+  present: Uint32Array | null;
 }
 
 /** Sorts positions[from, to) ascending, with their tfs; already sorted, it only checks. */
