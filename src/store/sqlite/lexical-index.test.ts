@@ -152,6 +152,22 @@ describe('LexicalIndex pruning (MaxScore with range bounds)', () => {
   });
 });
 
+describe('LexicalIndex.prepareSearch', () => {
+  it('computes the long lists\' tables in slices up to a deadline, and searches the same after', () => {
+    const build = () => {
+      const index = new LexicalIndex();
+      for (let id = 1; id <= 3000; id++) index.add({ id, terms: [`t${id % 3}`, `u${id % 5}`, ...(id % 97 === 0 ? ['rare'] : [])] });
+      return index.seal();
+    };
+    const prepared = build();
+    expect(prepared.prepareSearch(performance.now() - 1)).toBe(false);
+    while (!prepared.prepareSearch(performance.now() + 1));
+    expect(prepared.prepareSearch(performance.now() - 1)).toBe(true);
+    const lazy = build();
+    for (const terms of [['t1', 'rare'], ['u2', 't0'], ['rare']]) expect(prepared.search(terms, 10)).toEqual(lazy.search(terms, 10));
+  });
+});
+
 describe('LexicalIndex after writes (delta segment and tombstones)', () => {
   // Random write sequences on a sealed index (adds, replacements that reuse or change an id,
   // removals, now and then a compaction); after each step the index must score exactly as

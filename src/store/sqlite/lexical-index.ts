@@ -124,6 +124,8 @@ export class LexicalIndex {
   private shares: Float32Array | null = null;
   private termShares: Array<TermShares | undefined> = [];
   private shareAverage = 1;
+  /** Terms below this id had their tables computed by prepareSearch() (since the shares were last dropped). */
+  private preparedTerms = 0;
   /** A search's scratch: estimated scores per position (zero between searches) and the positions it touched. */
   private estimates = new Float32Array(0);
   private touched = new Int32Array(0);
@@ -284,6 +286,7 @@ export class LexicalIndex {
     this.main = { starts, positions, tfs: sortedTfs };
     this.mainSize = this.size;
     this.shares = null;
+    this.preparedTerms = 0;
     return this;
   }
 
@@ -353,6 +356,7 @@ export class LexicalIndex {
     this.deadPostings.clear();
     this.norms = null;
     this.shares = null;
+    this.preparedTerms = 0;
     this.filterMasks.clear();
     return this;
   }
@@ -629,6 +633,24 @@ export class LexicalIndex {
       }
     }
     return score;
+  }
+
+  /**
+   * Computes the long lists' search tables (shares, range tables, presence bitmaps) ahead of
+   * the queries that would otherwise build each on first use, until `deadline`
+   * (performance.now()); whether all are done. Called a slice at a time after a build, a load
+   * or a compaction, so no query pays for them.
+   */
+  prepareSearch(deadline: number): boolean {
+    this.seal();
+    const { starts } = this.main;
+    for (; this.preparedTerms < starts.length - 1; this.preparedTerms++) {
+      const termId = this.preparedTerms;
+      if (starts[termId + 1]! - starts[termId]! < MIN_RANGED_POSTINGS) continue;
+      if (performance.now() > deadline) return false;
+      this.sharesOf(termId);
+    }
+    return true;
   }
 
   /** The index as plain arrays (sealed first), for the index file. Arrays are shared, not copied. */
