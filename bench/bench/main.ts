@@ -37,7 +37,7 @@ import type { PeerRequest, PeerResult } from './minisearch-peer.js';
 import { measureQdrantHybrid, type QdrantHybridResult } from './qdrant-hybrid.js';
 import { measureReplicas, type ReplicaHop, type ReplicasResult } from './replicas.js';
 import { measureScale, parseScaleSizes, printScaleTable, scaleTargets, type ScaleRow } from './scale.js';
-import { denseTargets, measureDenseScale, printDenseTable, type DenseScaleRow } from './scale-dense.js';
+import { DENSE_MAX_CHUNKS, denseTargets, measureDenseScale, printDenseTable, type DenseScaleRow } from './scale-dense.js';
 import { consoleLoadRows, measureConsoleLoad } from './console-load.js';
 import { startSiftServer } from './sift-server.js';
 import { measureTracingOverhead, type TracingOverheadResult } from './tracing-overhead.js';
@@ -669,7 +669,8 @@ async function runScale(repoRoot: string, datasetDir: string, workload: Workload
   const denseRows: DenseScaleRow[] = [];
   for (const size of sizes) {
     if (!denseOnly) rows.push(await measureScale(repoRoot, workload, size, log));
-    denseRows.push(await measureDenseScale(workload, size, log));
+    if (denseOnly || size <= DENSE_MAX_CHUNKS) denseRows.push(await measureDenseScale(workload, size, log));
+    else log(`[${size}] no dense rows above ${DENSE_MAX_CHUNKS} chunks (exact k-NN would read every vector per query)`);
   }
   const results = {
     timestamp: new Date().toISOString(),

@@ -26,6 +26,8 @@ const LOAD_SECONDS = 10;
 
 // Issue 22's acceptance figures for this machine, checked at the largest size run.
 export const SCALE_TARGETS = {
+  /** The size the targets are judged at (the run's row nearest to it; larger rows are reported beside). */
+  atChunks: 400_000,
   indexBuildMs: 10_000,
   buildPerChunkGrowth: 1.5,
   afterWriteP50Ratio: 2,
@@ -233,6 +235,8 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
       await runLoad(searchTarget(server, queries), 8, { seconds: 2, maxRequests: 10_000 });
       log(`[${formatCount(chunks)}] /search c=8, ${LOAD_SECONDS} s ...`);
       const c8 = await runLoad(searchTarget(server, queries), 8, { seconds: LOAD_SECONDS, maxRequests: 200_000 });
+      // Again after the load: the index's search tables fill in after the restart.
+      const serverRssAfterLoadBytes = rssOf(server.pid);
 
       log(`[${formatCount(chunks)}] /search c=8 while ${WRITE_DOCUMENTS} documents are uploaded ...`);
       const uploads = writeBatch(base, words).map((document) => ({ ...document, id: `uploaded-${document.id}`, text: document.text.replace(/scalemarker(\d+)/, 'uploadmarker$1') }));
@@ -246,7 +250,7 @@ export async function measureScale(repoRoot: string, workload: Workload, chunks:
       const visibleOverHttpMs = await untilFound(findOverHttp, `${uploads[0]!.id}.txt`, uploadEnded);
       const loaded = await load;
       const during = split(loaded, uploadStarted, uploadEnded);
-      http = { restartMs: restartMs === null ? null : round(restartMs, 1), serverRssBytes, errors: failures(c8, 'c=8', log) + failures(loaded, 'the upload', log), c8: { ...latency(c8.latenciesMs), requestsPerSecond: round(c8.requestsPerSecond, 1) }, upload: { ms: round(uploadEnded - uploadStarted, 1), visibleMs: visibleOverHttpMs === null ? null : round(visibleOverHttpMs, 1), ...during } };
+      http = { restartMs: restartMs === null ? null : round(restartMs, 1), serverRssBytes, serverRssAfterLoadBytes, errors: failures(c8, 'c=8', log) + failures(loaded, 'the upload', log), c8: { ...latency(c8.latenciesMs), requestsPerSecond: round(c8.requestsPerSecond, 1) }, upload: { ms: round(uploadEnded - uploadStarted, 1), visibleMs: visibleOverHttpMs === null ? null : round(visibleOverHttpMs, 1), ...during } };
     } finally {
       await server.stop();
     }
@@ -292,9 +296,9 @@ function searchTarget(server: SiftServer, queries: readonly string[]) {
 
 export type ScaleRow = Awaited<ReturnType<typeof measureScale>>;
 
-/** The issue's targets, judged at the largest size (and the build growth against the smallest). */
+/** The issue's targets, judged at the size nearest SCALE_TARGETS.atChunks (and the build growth against the smallest). */
 export function scaleTargets(rows: readonly ScaleRow[]) {
-  const largest = rows.at(-1)!;
+  const largest = rowNearest(rows, SCALE_TARGETS.atChunks);
   const smallest = rows[0]!;
   const growth = round(largest.indexBuildUsPerChunk / smallest.indexBuildUsPerChunk, 2);
   const t = SCALE_TARGETS;
@@ -309,8 +313,20 @@ export function scaleTargets(rows: readonly ScaleRow[]) {
     restartToFastQueryMs: check(`<= ${t.restartToFastQueryMs}`, largest.http.restartMs, largest.http.restartMs !== null && largest.http.restartMs <= t.restartToFastQueryMs),
     inProcessP50Ms: check(`<= ${t.inProcessP50Ms}`, largest.searchInProcess.p50Ms, largest.searchInProcess.p50Ms <= t.inProcessP50Ms),
     httpC8P99Ms: check(`<= ${t.httpC8P99Ms}`, largest.http.c8.p99Ms, largest.http.c8.p99Ms <= t.httpC8P99Ms),
-    serverRssMiB: check(`<= ${t.rssBytes / 2 ** 20}`, largest.http.serverRssBytes === null ? null : round(largest.http.serverRssBytes / 2 ** 20, 1), (largest.http.serverRssBytes ?? Infinity) <= t.rssBytes),
+    serverRssMiB: check(`<= ${t.rssBytes / 2 ** 20}`, serverRss(largest) === null ? null : round(serverRss(largest)! / 2 ** 20, 1), (serverRss(largest) ?? Infinity) <= t.rssBytes),
   };
+}
+
+/** The row whose corpus is nearest `chunks` (by ratio). */
+export function rowNearest<Row extends { chunks: number }>(rows: readonly Row[], chunks: number): Row {
+  const distance = (row: Row) => Math.abs(Math.log(row.chunks / chunks));
+  return rows.reduce((best, row) => (distance(row) < distance(best) ? row : best));
+}
+
+/** The server's larger RSS of the two samples: right after the restart, and after the c=8 load. */
+function serverRss(row: ScaleRow): number | null {
+  const samples = [row.http.serverRssBytes, row.http.serverRssAfterLoadBytes].filter((bytes): bytes is number => bytes !== null);
+  return samples.length === 0 ? null : Math.max(...samples);
 }
 
 export function printScaleTable(rows: readonly ScaleRow[]): void {
@@ -328,7 +344,7 @@ export function printScaleTable(rows: readonly ScaleRow[]): void {
     ['… search in process after, p50 / p99', (row) => pair(row.write.searchAfter)],
     ['close (saves the index)', (row) => formatMs(row.closeAndSaveMs)],
     ['restart to first index-served query', (row) => ms(row.http.restartMs)],
-    ['server RSS after restart', (row) => mib(row.http.serverRssBytes)],
+    ['server RSS after restart / after c=8', (row) => `${mib(row.http.serverRssBytes)} / ${mib(row.http.serverRssAfterLoadBytes)}`],
     ['HTTP /search c=8, p50 / p99', (row) => pair(row.http.c8)],
     ['HTTP /search c=8, req/s', (row) => formatCount(row.http.c8.requestsPerSecond)],
     [`HTTP upload of ${WRITE_DOCUMENTS} documents under c=8`, (row) => formatMs(row.http.upload.ms)],
