@@ -76,6 +76,22 @@ describe('SqliteVectorStore lexical index lifecycle', () => {
     expect(after.sources).not.toContain('d3.txt');
   });
 
+  it('has the search tables of its long lists computed by the time warm() returns, after a build and after a restart', async () => {
+    // Long lists (128 postings or more) get their tables between requests; none left for queries.
+    await store.putDocuments(Array.from({ length: 300 }, (_, i) => doc(`common${i}.txt`, `Otters and common words, number ${i}.`)));
+    const tablesLeft = () => {
+      const { index } = (store as unknown as { lexicalIndexes: { indexFor(c: string): { index: { prepareSearch(deadline: number): boolean } | null } } }).lexicalIndexes.indexFor('docs');
+      return index ? !index.prepareSearch(performance.now() - 1) : null;
+    };
+    await store.warmLexicalIndex('docs');
+    expect(tablesLeft()).toBe(false);
+    await store.close();
+    store = new SqliteVectorStore(join(dir.path, 'sift.sqlite'));
+    expect(await store.warmLexicalIndex('docs')).toBe('file');
+    expect(tablesLeft()).toBe(false);
+    expect((await searched(store, 'otters common')).sources).toHaveLength(10);
+  });
+
   it('reads a saved index back after a restart, and rebuilds one that is stale or damaged', async () => {
     await store.warmLexicalIndex('docs');
     await store.putDocument(doc('d4.txt', 'Otters again, written before the restart.'));

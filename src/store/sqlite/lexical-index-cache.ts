@@ -265,12 +265,18 @@ export class LexicalIndexCache {
     if (dirty) this.scheduleSave(collection);
   }
 
-  /** Computes the index's search tables in slices between requests, so no query pays for them. */
+  /**
+   * Computes the index's search tables in slices between requests, so no query pays for them.
+   * One loop at a time: a compaction while it runs resets the tables it is filling in.
+   */
   private prepare(collection: string, entry: Entry): void {
+    if (entry.preparing) return;
     const index = entry.index!;
     entry.preparing = (async () => {
       while (this.current(collection, entry) && entry.index === index && !index.prepareSearch(performance.now() + PREPARE_SLICE_MS)) await yieldToEventLoop();
-    })();
+    })().finally(() => {
+      entry.preparing = null;
+    });
   }
 
   /**
