@@ -399,7 +399,8 @@ export class LexicalIndex {
    * a floor found by estimating the best chunks so far in full. SciFact's queries at 400k
    * chunks get there after ~10 % of their ~250k postings. Each chunk still in reach is then
    * bounded by the largest shares the terms left have near its position (range tables of the
-   * long lists), looked up only while that bound reaches the floor, and the survivors are
+   * long lists; 0 where a presence bitmap says the chunk lacks the term), looked up only while
+   * that bound reaches the floor, and the survivors are
    * scored exactly (double precision, every term, in query order): the result is the exact
    * BM25 ranking. Every bound is widened by the estimates' rounding and by how far the average
    * length has moved since the shares were cached, so no chunk of the top `limit` is cut.
