@@ -124,6 +124,8 @@ export class LexicalIndex {
   private shares: Float32Array | null = null;
   private termShares: Array<TermShares | undefined> = [];
   private shareAverage = 1;
+  /** The main chunks' length normalisation at shareAverage, which the shares are computed with. */
+  private shareNorms: Float64Array | null = null;
   /** Terms below this id had their tables computed by prepareSearch() (since the shares were last dropped). */
   private preparedTerms = 0;
   /** A search's scratch: estimated scores per position (zero between searches) and the positions it touched. */
@@ -286,6 +288,7 @@ export class LexicalIndex {
     this.main = { starts, positions, tfs: sortedTfs };
     this.mainSize = this.size;
     this.shares = null;
+    this.shareNorms = null;
     this.preparedTerms = 0;
     return this;
   }
@@ -356,6 +359,7 @@ export class LexicalIndex {
     this.deadPostings.clear();
     this.norms = null;
     this.shares = null;
+    this.shareNorms = null;
     this.preparedTerms = 0;
     this.filterMasks.clear();
     return this;
@@ -746,12 +750,14 @@ export class LexicalIndex {
       this.shares = new Float32Array(main.positions.length);
       this.termShares = new Array<TermShares | undefined>(main.starts.length - 1);
       this.shareAverage = this.averageLength();
+      this.shareNorms = new Float64Array(this.mainSize);
+      for (let position = 0; position < this.mainSize; position++) this.shareNorms[position] = K1 * (1 - B + (B * this.lengths[position]!) / this.shareAverage);
     }
     const cached = this.termShares[termId];
     if (cached) return cached;
     const { positions, tfs } = main;
     const shares = this.shares;
-    const averageLength = this.shareAverage;
+    const norms = this.shareNorms!;
     const start = main.starts[termId]!;
     const end = main.starts[termId + 1]!;
     const ranged = end - start >= MIN_RANGED_POSTINGS;
@@ -759,24 +765,32 @@ export class LexicalIndex {
     const shift = Math.max(MIN_RANGE_SHIFT, Math.ceil(Math.log2((this.mainSize * RANGE_POSTINGS) / Math.max(1, end - start))));
     const rangeCount = (this.mainSize >> shift) + 1;
     const rangeStarts = ranged ? new Int32Array(rangeCount + 1) : null;
-    const maxima = ranged ? new Uint8Array(rangeCount) : null;
+    const rangeMaxima = ranged ? new Float32Array(rangeCount) : null;
     const present = end - start >= this.mainSize * PRESENCE_DENSITY ? new Uint32Array((this.mainSize >>> 5) + 1) : null;
     let max = 0;
     for (let i = start; i < end; i++) {
+      const position = positions[i]!;
       const tf = tfs[i]!;
-      shares[i] = tf / (tf + K1 * (1 - B + (B * this.lengths[positions[i]!]!) / averageLength));
-      max = Math.max(max, shares[i]!);
-      if (present) present[positions[i]! >>> 5]! |= 1 << (positions[i]! & 31);
-      if (rangeStarts && maxima) {
-        const range = positions[i]! >> shift;
+      // What the array keeps (single precision) is what the estimates add and the bounds cover.
+      const share = Math.fround(tf / (tf + norms[position]!));
+      shares[i] = share;
+      if (share > max) max = share;
+      if (present) present[position >>> 5]! |= 1 << (position & 31);
+      if (rangeStarts && rangeMaxima) {
+        const range = position >> shift;
         rangeStarts[range + 1]! += 1;
-        // Rounded up, so the bound stays above every share of the range.
-        maxima[range] = Math.max(maxima[range]!, Math.min(255, Math.ceil(shares[i]! * 255 * (1 + 2 ** -20))));
+        if (share > rangeMaxima[range]!) rangeMaxima[range] = share;
       }
     }
-    if (rangeStarts) {
+    let maxima: Uint8Array | null = null;
+    if (rangeStarts && rangeMaxima) {
       rangeStarts[0] = start;
-      for (let range = 0; range < rangeCount; range++) rangeStarts[range + 1]! += rangeStarts[range]!;
+      maxima = new Uint8Array(rangeCount);
+      for (let range = 0; range < rangeCount; range++) {
+        rangeStarts[range + 1]! += rangeStarts[range]!;
+        // Rounded up, so the bound stays above every share of the range.
+        maxima[range] = Math.min(255, Math.ceil(rangeMaxima[range]! * 255 * (1 + 2 ** -20)));
+      }
     }
     const computed: TermShares = { max, ranges: rangeStarts && maxima ? { shift, starts: rangeStarts, maxima } : null, present };
     this.termShares[termId] = computed;
