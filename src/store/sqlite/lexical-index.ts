@@ -131,6 +131,9 @@ export class LexicalIndex {
   /** A search's scratch: estimated scores per position (zero between searches) and the positions it touched. */
   private estimates = new Float32Array(0);
   private touched = new Int32Array(0);
+  /** More scratch, as large: the chunks in reach, and their bounds. Reused, since allocating megabytes per query costs page faults and garbage collections. */
+  private inReachScratch = new Int32Array(0);
+  private boundScratch = new Float64Array(0);
   private termCounts = new Uint32Array(1024);
   /** Filter key -> 1 for each position whose chunk passes the filter; least recently used first. */
   private readonly filterMasks = new Map<string, Uint8Array>();
@@ -419,6 +422,8 @@ export class LexicalIndex {
     if (this.estimates.length < this.size) {
       this.estimates = new Float32Array(this.ids.length);
       this.touched = new Int32Array(this.ids.length);
+      this.inReachScratch = new Int32Array(this.ids.length);
+      this.boundScratch = new Float64Array(this.ids.length);
     }
     const { estimates, touched, dead } = this;
     // exact ≥ estimate × low and exact ≤ estimate × high, for any chunk and any set of terms.
@@ -455,7 +460,7 @@ export class LexicalIndex {
     // bound misses the floor (the late, long ones) are left out whole.
     let reachable = 0;
     for (let run = 0; run < runEnds.length && rest[run]! * high * (1 + rounding) >= floor * low; run++) reachable = runEnds[run]!;
-    let candidates = inReach(estimates, touched.subarray(0, reachable), rest[next]!, floor, low, high, dead, allowed);
+    let candidates = inReach(estimates, touched.subarray(0, reachable), rest[next]!, floor, low, high, dead, allowed, this.inReachScratch);
     if (left.length > 0) candidates = this.completeInReach(left, norms, candidates, limit, floor, low, high);
     const hits = Array.from(candidates, (position) => ({ id: this.ids[position]!, score: this.exactScore(position, queried, norms) }));
     for (let i = 0; i < touchedCount; i++) estimates[touched[i]!] = 0;
@@ -471,10 +476,11 @@ export class LexicalIndex {
   private completeInReach(left: readonly QueriedTerm[], norms: Float64Array, candidates: Int32Array, limit: number, floor: number, low: number, high: number): Int32Array {
     const { estimates } = this;
     // Bounds term at a time: each term's maxima are one small array, read in position order.
-    const bounds = new Float64Array(candidates.length);
+    const bounds = this.boundScratch;
     for (let c = 0; c < candidates.length; c++) bounds[c] = estimates[candidates[c]!]!;
     for (const term of left) this.addShareBounds(term, candidates, bounds);
-    const completed = new Int32Array(candidates.length);
+    // Completed chunks are written over the candidates already passed.
+    const completed = candidates;
     let completedCount = 0;
     const best = new TopPositions(limit);
     const termBounds = new Float64Array(left.length);
@@ -496,7 +502,7 @@ export class LexicalIndex {
       best.offer(position, estimate);
       floor = Math.max(floor, best.floor);
     }
-    return inReach(estimates, completed.subarray(0, completedCount), 0, floor, low, high, this.dead, undefined);
+    return inReach(estimates, completed.subarray(0, completedCount), 0, floor, low, high, this.dead, undefined, completed);
   }
 
   /** The query's terms the collection holds, with their weights, shares and upper bounds; in query order. */
@@ -874,11 +880,11 @@ class Growable<T extends Int32Array | Uint16Array> {
  * The positions that pass (live, allowed) and, with up to `rest` more added, could still reach
  * the floor: (estimate + rest) × high ≥ floor × low, rearranged to one comparison (the bounds'
  * margins dwarf the rounding that moves). Branch-free: about half pass, unpredictably, and a
- * mispredicted branch per position cost more than the rest of the loop.
+ * mispredicted branch per position cost more than the rest of the loop. Written into `kept`,
+ * which may be `positions` itself (it writes at or behind where it reads).
  */
-function inReach(estimates: Float32Array, positions: Int32Array, rest: number, floor: number, low: number, high: number, dead: Uint8Array, allowed: Uint8Array | undefined): Int32Array {
+function inReach(estimates: Float32Array, positions: Int32Array, rest: number, floor: number, low: number, high: number, dead: Uint8Array, allowed: Uint8Array | undefined, kept: Int32Array): Int32Array {
   const needed = (floor * low) / high - rest;
-  const kept = new Int32Array(positions.length);
   let count = 0;
   for (let i = 0; i < positions.length; i++) {
     const position = positions[i]!;
