@@ -475,10 +475,12 @@ export class LexicalIndex {
    */
   private completeInReach(left: readonly QueriedTerm[], norms: Float64Array, candidates: Int32Array, limit: number, floor: number, low: number, high: number): Int32Array {
     const { estimates } = this;
-    // Bounds term at a time: each term's maxima are one small array, read in position order.
+    // Each chunk starts at its estimate plus every term's maximum; term by term, the maximum is
+    // replaced by the term's bound at the chunk, and chunks that fall below the floor drop out.
     const bounds = this.boundScratch;
-    for (let c = 0; c < candidates.length; c++) bounds[c] = estimates[candidates[c]!]!;
-    for (const term of left) this.addShareBounds(term, candidates, bounds);
+    const restOfLeft = left.reduce((sum, term) => sum + term.upper, 0);
+    for (let c = 0; c < candidates.length; c++) bounds[c] = estimates[candidates[c]!]! + restOfLeft;
+    for (const term of left) candidates = this.tightenBounds(term, candidates, bounds, floor * low, high);
     // Completed chunks are written over the candidates already passed.
     const completed = candidates;
     let completedCount = 0;
@@ -609,21 +611,35 @@ export class LexicalIndex {
     return inMain.ranges ? (weight * inMain.ranges.maxima[position >> inMain.ranges.shift]!) / 255 : weight * inMain.max;
   }
 
-  /** bounds[c] += the term's shareBound at candidates[c], for all of them. */
-  private addShareBounds(term: QueriedTerm, candidates: Int32Array, bounds: Float64Array): void {
-    const { inMain, weight } = term;
+  /**
+   * For each candidate, swaps the term's maximum in its bound (bounds[c]) for the term's bound
+   * at the candidate's position; keeps, in place, the candidates whose bound × high still reaches
+   * `needed`. Branch-free: whether a chunk holds a common term is a coin toss.
+   */
+  private tightenBounds(term: QueriedTerm, candidates: Int32Array, bounds: Float64Array, needed: number, high: number): Int32Array {
+    const { inMain, weight, upper } = term;
+    let kept = 0;
     if (!inMain?.ranges || !inMain.present || term.deltaList) {
-      for (let c = 0; c < candidates.length; c++) bounds[c]! += this.shareBound(term, candidates[c]!);
-      return;
+      for (let c = 0; c < candidates.length; c++) {
+        const position = candidates[c]!;
+        const bound = bounds[c]! - upper + this.shareBound(term, position);
+        candidates[kept] = position;
+        bounds[kept] = bound;
+        kept += +(bound * high >= needed);
+      }
+      return candidates.subarray(0, kept);
     }
     const { maxima, shift } = inMain.ranges;
     const { present } = inMain;
     const scale = weight / 255;
     for (let c = 0; c < candidates.length; c++) {
       const position = candidates[c]!;
-      // Branch-free: whether a chunk holds a common term is a coin toss.
-      bounds[c]! += scale * maxima[position >> shift]! * ((present[position >>> 5]! >>> (position & 31)) & 1);
+      const bound = bounds[c]! - upper + scale * maxima[position >> shift]! * ((present[position >>> 5]! >>> (position & 31)) & 1);
+      candidates[kept] = position;
+      bounds[kept] = bound;
+      kept += +(bound * high >= needed);
     }
+    return candidates.subarray(0, kept);
   }
 
   /**
