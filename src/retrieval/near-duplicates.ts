@@ -158,36 +158,43 @@ export function resemblesAtLeast(a: Uint32Array, b: Uint32Array, min: number): b
   let needed = Math.ceil((min * total) / (1 + min));
   while (needed > 0 && (needed - 1) / (total - needed + 1) >= min) needed--;
   while (needed <= Math.min(a.length, b.length) && needed / (total - needed) < min) needed++;
-  if (needed > Math.min(a.length, b.length)) return false;
+  // Each value of one set the merge passes without a match is one the intersection lacks:
+  // past |A| - needed of them in A (or in B), it cannot reach needed.
+  const slackA = a.length - needed;
+  const slackB = b.length - needed;
+  if (slackA < 0 || slackB < 0) return false;
   let i = 0;
   let j = 0;
-  let common = 0;
+  let missedA = 0;
+  let missedB = 0;
+  // Without branches on the comparison: whether a or b steps is a coin toss for unrelated
+  // text, and mispredicted branches were most of this loop's time.
   while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      common++;
-      i++;
-      j++;
-      continue;
-    }
-    if (a[i]! < b[j]!) i++;
-    else j++;
-    if (common + Math.min(a.length - i, b.length - j) < needed) return false;
+    const x = a[i]!;
+    const y = b[j]!;
+    const aBehind = +(x < y);
+    const bBehind = +(y < x);
+    missedA += aBehind;
+    missedB += bBehind;
+    i += 1 - bBehind;
+    j += 1 - aBehind;
+    if (missedA > slackA || missedB > slackB) return false;
   }
+  const common = i - missedA;
   return common / (total - common) >= min;
 }
 
-/** How many values the first lengthA of a and the first lengthB of b (both sorted) share. */
+/** How many values the first lengthA of a and the first lengthB of b (both sorted) share; branch-free as above. */
 function commonCount(a: Uint32Array, b: Uint32Array, lengthA: number, lengthB: number): number {
   let i = 0;
   let j = 0;
   let common = 0;
   while (i < lengthA && j < lengthB) {
-    if (a[i] === b[j]) {
-      common++;
-      i++;
-      j++;
-    } else if (a[i]! < b[j]!) i++;
-    else j++;
+    const x = a[i]!;
+    const y = b[j]!;
+    common += +(x === y);
+    i += +(x <= y);
+    j += +(y <= x);
   }
   return common;
 }
