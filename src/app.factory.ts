@@ -2,12 +2,13 @@
 // tests both start Sift through here, so tests exercise the same stack users get.
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import { SwaggerModule } from '@nestjs/swagger';
 import express, { json, type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module.js';
 import { declaredRoutes } from './http/declared-routes.js';
+import { JsonReplyAdapter } from './http/json-reply-adapter.js';
 import { withCallContext } from './auth/caller.js';
 import { buildOpenApiDocument } from './http/openapi-document.js';
 import type { AppConfig } from './config/app-config.js';
@@ -33,7 +34,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   server.set('case sensitive routing', true);
   const logger = createLogger(config.values.LOG_FORMAT);
   logger.setLogLevels(logLevelsFrom(config.values.LOG_LEVEL));
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new ExpressAdapter(server), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), new JsonReplyAdapter(server), {
     bodyParser: false,
     logger,
     // A provider that cannot start (Redis unreachable with REDIS_URL set) rejects here with its

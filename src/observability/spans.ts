@@ -60,10 +60,14 @@ export function markFailed(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
 }
 
-/** Sets attributes on the current span (a model call's usage, a stage's outcome). */
-export function annotateActiveSpan(attributes: Attributes): void {
+/**
+ * Sets attributes on the current span (a model call's usage, a stage's outcome). A function
+ * is called only when the span records: with tracing off, every search would otherwise build
+ * its stages' attribute names for nothing (~8 µs a query at 400k chunks).
+ */
+export function annotateActiveSpan(attributes: Attributes | (() => Attributes)): void {
   const span = trace.getActiveSpan();
-  if (span?.isRecording()) span.setAttributes(attributes);
+  if (span?.isRecording()) span.setAttributes(typeof attributes === 'function' ? attributes() : attributes);
 }
 
 /** A note the per-answer trace gives (a fallback, a skipped stage) as an event on the span. */

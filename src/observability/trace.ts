@@ -36,8 +36,8 @@ export class TraceRecorder {
       const result = await run();
       const entry: StageTrace = { stage, startMs: roundMs(start - this.started), ms: roundMs(performance.now() - start) };
       if (detail) {
-        entry.detail = detail(result);
-        annotateActiveSpan(stageAttributes(stage, entry.detail));
+        const stageDetail = (entry.detail = detail(result));
+        annotateActiveSpan(() => stageAttributes(stage, stageDetail));
       }
       this.stages.push(entry);
       return result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseNearDuplicates, jaccard, shingleSet } from './near-duplicates.js';
+import { collapseNearDuplicates, jaccard, resemblesAtLeast, shingleSet } from './near-duplicates.js';
 import type { RankedChunk } from './search-types.js';
 
 const README =
@@ -56,5 +56,32 @@ describe('shingle resemblance', () => {
     const unrelated = jaccard(shingleSet(README)!, shingleSet('Sea otters hold hands while they sleep so that they do not drift apart in the current.')!);
     expect(edited).toBeGreaterThan(0.8);
     expect(unrelated).toBeLessThan(0.05);
+  });
+});
+
+describe('resemblesAtLeast', () => {
+  /** A sorted set of distinct values drawn from 0..range, from a seeded generator. */
+  function sortedSet(next: () => number, size: number, range: number): Uint32Array {
+    const values = new Set<number>();
+    while (values.size < size) values.add(Math.floor(next() * range));
+    return Uint32Array.from([...values].sort((x, y) => x - y));
+  }
+
+  it('decides exactly what jaccard(a, b) >= min decides, stopping early or not', () => {
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    let agreedTrue = 0;
+    for (let round = 0; round < 3000; round++) {
+      const range = 20 + Math.floor(next() * 200);
+      const a = sortedSet(next, 1 + Math.floor(next() * 15), range);
+      const b = next() < 0.5 ? a.filter(() => next() < 0.9) : sortedSet(next, 1 + Math.floor(next() * 15), range);
+      if (b.length === 0) continue;
+      for (const min of [0, 0.25, 0.5, 0.8, 0.9, 1]) {
+        const expected = jaccard(a, b) >= min;
+        expect(resemblesAtLeast(a, b, min), `${[...a]} vs ${[...b]} at ${min}`).toBe(expected);
+        if (expected && min >= 0.8) agreedTrue++;
+      }
+    }
+    expect(agreedTrue).toBeGreaterThan(100);
   });
 });

@@ -78,7 +78,7 @@ function nearDuplicateOf(candidate: Group, kept: readonly Group[], minJaccard: n
     const shingles = shinglesOf(candidate);
     if (shingles === null) return undefined;
     const theirs = shinglesOf(other);
-    if (theirs !== null && mayResemble(theirs, shingles) && jaccard(theirs, shingles) >= minJaccard) return other;
+    if (theirs !== null && mayResemble(theirs, shingles) && resemblesAtLeast(theirs, shingles, minJaccard)) return other;
   }
   return undefined;
 }
@@ -130,26 +130,71 @@ export function shingleSet(text: string): Uint32Array | null {
 /**
  * A quick test before the exact one: the smallest hashes of a sorted set are a MinHash
  * bottom-k sketch, and two sets with resemblance 0.8 share most of them. Most pairs a
- * score filter lets through are unrelated and stop here.
+ * score filter lets through are unrelated and stop here. (The Jaccard of the two sets'
+ * first SKETCH_SIZE hashes, merged in place: this runs for every pair the filters pass.)
  */
 function mayResemble(a: Uint32Array, b: Uint32Array): boolean {
-  const sketchA = a.subarray(0, SKETCH_SIZE);
-  const sketchB = b.subarray(0, SKETCH_SIZE);
-  return jaccard(sketchA, sketchB) >= MIN_SKETCH_RESEMBLANCE;
+  const lengthA = Math.min(a.length, SKETCH_SIZE);
+  const lengthB = Math.min(b.length, SKETCH_SIZE);
+  const common = commonCount(a, b, lengthA, lengthB);
+  return common / (lengthA + lengthB - common) >= MIN_SKETCH_RESEMBLANCE;
 }
 
 /** |A ∩ B| / |A ∪ B| of two sorted sets, by one merge. */
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
+  const common = commonCount(a, b, a.length, b.length);
+  return common / (a.length + b.length - common);
+}
+
+/**
+ * jaccard(a, b) >= min, decided as soon as the merge shows the shared count cannot reach
+ * the least that makes it true. Perturbed copies rank side by side and often share a
+ * third of their shingles: a full merge each would be most of a query's collapsing.
+ */
+export function resemblesAtLeast(a: Uint32Array, b: Uint32Array, min: number): boolean {
+  const total = a.length + b.length;
+  // The least shared count whose resemblance, computed as jaccard() does, reaches min;
+  // the expression grows with the count, so stopping below it never changes the answer.
+  let needed = Math.ceil((min * total) / (1 + min));
+  while (needed > 0 && (needed - 1) / (total - needed + 1) >= min) needed--;
+  while (needed <= Math.min(a.length, b.length) && needed / (total - needed) < min) needed++;
+  // Each value of one set the merge passes without a match is one the intersection lacks:
+  // past |A| - needed of them in A (or in B), it cannot reach needed.
+  const slackA = a.length - needed;
+  const slackB = b.length - needed;
+  if (slackA < 0 || slackB < 0) return false;
+  let i = 0;
+  let j = 0;
+  let missedA = 0;
+  let missedB = 0;
+  // Without branches on the comparison: whether a or b steps is a coin toss for unrelated
+  // text, and mispredicted branches were most of this loop's time.
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    const aBehind = +(x < y);
+    const bBehind = +(y < x);
+    missedA += aBehind;
+    missedB += bBehind;
+    i += 1 - bBehind;
+    j += 1 - aBehind;
+    if (missedA > slackA || missedB > slackB) return false;
+  }
+  const common = i - missedA;
+  return common / (total - common) >= min;
+}
+
+/** How many values the first lengthA of a and the first lengthB of b (both sorted) share; branch-free as above. */
+function commonCount(a: Uint32Array, b: Uint32Array, lengthA: number, lengthB: number): number {
   let i = 0;
   let j = 0;
   let common = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      common++;
-      i++;
-      j++;
-    } else if (a[i]! < b[j]!) i++;
-    else j++;
+  while (i < lengthA && j < lengthB) {
+    const x = a[i]!;
+    const y = b[j]!;
+    common += +(x === y);
+    i += +(x <= y);
+    j += +(y <= x);
   }
-  return common / (a.length + b.length - common);
+  return common;
 }

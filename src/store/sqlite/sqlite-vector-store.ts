@@ -120,7 +120,7 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
     format: row.format,
     contentHash: row.content_hash,
     sizeBytes: row.size_bytes,
-    metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
+    metadata: parseMetadata(row.metadata),
     chunkCount: row.chunk_count,
     version: row.version,
     createdAt: row.created_at,
@@ -134,7 +134,7 @@ function toStoredChunk(row: ChunkRow): StoredChunk {
     documentId: row.document_id,
     ordinal: row.ordinal,
     text: row.text,
-    headingPath: JSON.parse(row.heading_path) as string[],
+    headingPath: parseHeadingPath(row.heading_path),
     page: row.page,
     start: row.start_offset,
     end: row.end_offset,
@@ -143,30 +143,43 @@ function toStoredChunk(row: ChunkRow): StoredChunk {
   };
 }
 
+// Most chunks have no heading path and most documents no metadata: a search reads 30 rows,
+// and a literal is cheaper than parsing '[]' or '{}' each time (a new value either way).
+function parseHeadingPath(json: string): string[] {
+  return json === '[]' ? [] : (JSON.parse(json) as string[]);
+}
+
+function parseMetadata(json: string): StoredDocument['metadata'] {
+  return json === '{}' ? {} : (JSON.parse(json) as StoredDocument['metadata']);
+}
+
 /**
  * Fetched rows as scored chunks in the hits' order, each with its document's fields; a hit
  * whose row or document was not found (gone meanwhile, or filtered out) is left out.
  */
 function inHitOrder<Row extends ChunkRow>(hits: ReadonlyArray<{ id: number; score: number }>, rows: readonly Row[], documentOf: (row: Row) => DocumentFields | undefined): ScoredChunk[] {
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  return hits.flatMap((hit) => {
+  const byId = new Map<number, Row>();
+  for (const row of rows) byId.set(row.id, row);
+  const found: ScoredChunk[] = [];
+  for (const hit of hits) {
     const row = byId.get(hit.id);
     const document = row && documentOf(row);
-    return row && document ? [toScoredChunk({ ...row, ...document, score: hit.score })] : [];
-  });
+    if (row && document) found.push(toScoredChunk(row, document, hit.score));
+  }
+  return found;
 }
 
-function toScoredChunk(row: ScoredRow): ScoredChunk {
+function toScoredChunk(row: ChunkRow, document: DocumentFields, score: number): ScoredChunk {
   return {
     chunk: toStoredChunk(row),
     document: {
       id: row.document_id,
-      source: row.source,
-      title: row.title,
-      metadata: JSON.parse(row.metadata) as StoredDocument['metadata'],
-      version: row.version,
+      source: document.source,
+      title: document.title,
+      metadata: parseMetadata(document.metadata),
+      version: document.version,
     },
-    score: row.score,
+    score,
   };
 }
 
@@ -461,7 +474,7 @@ export class SqliteVectorStore implements VectorStore {
        FROM ranked JOIN chunks c ON c.id = ranked.id JOIN documents d ON d.id = c.document_id
        ORDER BY ranked.score DESC, c.id`,
     ).all(title, heading, body, match, ...filter.params, options.limit) as ScoredRow[];
-    return rows.map(toScoredChunk);
+    return rows.map((row) => toScoredChunk(row, row, row.score));
   }
 
   /** Ids of the collection's chunks whose document passes the filter. */
