@@ -425,7 +425,9 @@ export class LexicalIndex {
       this.inReachScratch = new Int32Array(this.ids.length);
       this.boundScratch = new Float64Array(this.ids.length);
     }
-    const { estimates, touched, dead } = this;
+    const { estimates, touched } = this;
+    // Tombstones to skip, if any: most indexes have none, and a load per chunk is saved.
+    const dead = this.deadCount > 0 ? this.dead : undefined;
     // exact ≥ estimate × low and exact ≤ estimate × high, for any chunk and any set of terms.
     const drift = this.shares && this.shareAverage > 0 ? this.averageLength() / this.shareAverage : 1;
     const rounding = (queried.length + 3) * 2 ** -22;
@@ -504,7 +506,7 @@ export class LexicalIndex {
       best.offer(position, estimate);
       floor = Math.max(floor, best.floor);
     }
-    return inReach(estimates, completed.subarray(0, completedCount), 0, floor, low, high, this.dead, undefined, completed);
+    return inReach(estimates, completed.subarray(0, completedCount), 0, floor, low, high, undefined, undefined, completed);
   }
 
   /** The query's terms the collection holds, with their weights, shares and upper bounds; in query order. */
@@ -560,7 +562,7 @@ export class LexicalIndex {
     const best = new TopPositions(limit);
     for (let run = 0; run < runEnds.length; run++) {
       if (best.full && rest[run]! - rest[next]! <= best.floor) break;
-      best.offerAll(this.estimates, this.touched.subarray(run === 0 ? 0 : runEnds[run - 1]!, runEnds[run]!), this.dead, allowed);
+      best.offerAll(this.estimates, this.touched.subarray(run === 0 ? 0 : runEnds[run - 1]!, runEnds[run]!), this.deadCount > 0 ? this.dead : undefined, allowed);
     }
     return best;
   }
@@ -893,19 +895,19 @@ class Growable<T extends Int32Array | Uint16Array> {
 }
 
 /**
- * The positions that pass (live, allowed) and, with up to `rest` more added, could still reach
+ * The positions that pass (not in `dead`, in `allowed`, where given) and, with up to `rest` more added, could still reach
  * the floor: (estimate + rest) × high ≥ floor × low, rearranged to one comparison (the bounds'
  * margins dwarf the rounding that moves). Branch-free: about half pass, unpredictably, and a
  * mispredicted branch per position cost more than the rest of the loop. Written into `kept`,
  * which may be `positions` itself (it writes at or behind where it reads).
  */
-function inReach(estimates: Float32Array, positions: Int32Array, rest: number, floor: number, low: number, high: number, dead: Uint8Array, allowed: Uint8Array | undefined, kept: Int32Array): Int32Array {
+function inReach(estimates: Float32Array, positions: Int32Array, rest: number, floor: number, low: number, high: number, dead: Uint8Array | undefined, allowed: Uint8Array | undefined, kept: Int32Array): Int32Array {
   const needed = (floor * low) / high - rest;
   let count = 0;
   for (let i = 0; i < positions.length; i++) {
     const position = positions[i]!;
     kept[count] = position;
-    count += +(estimates[position]! >= needed) & (dead[position]! ^ 1) & (allowed === undefined ? 1 : allowed[position]!);
+    count += +(estimates[position]! >= needed) & (dead === undefined ? 1 : dead[position]! ^ 1) & (allowed === undefined ? 1 : allowed[position]!);
   }
   return kept.subarray(0, count);
 }
@@ -934,13 +936,13 @@ class TopPositions {
     return this.owners.subarray(0, this.count);
   }
 
-  /** Offers every position that passes (live, allowed), at its current estimate. */
-  offerAll(estimates: Float32Array, positions: Int32Array, dead: Uint8Array, allowed: Uint8Array | undefined): void {
+  /** Offers every position that passes (not in `dead`, in `allowed`, where given), at its current estimate. */
+  offerAll(estimates: Float32Array, positions: Int32Array, dead: Uint8Array | undefined, allowed: Uint8Array | undefined): void {
     for (let i = 0; i < positions.length; i++) {
       const position = positions[i]!;
       const estimate = estimates[position]!;
       if (this.count === this.k && estimate <= this.heap[0]!) continue;
-      if (dead[position] === 1 || (allowed !== undefined && allowed[position] === 0)) continue;
+      if ((dead !== undefined && dead[position] === 1) || (allowed !== undefined && allowed[position] === 0)) continue;
       this.offer(position, estimate);
     }
   }
