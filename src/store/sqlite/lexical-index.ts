@@ -645,9 +645,9 @@ export class LexicalIndex {
   }
 
   /**
-   * A chunk's BM25 score in double precision: what adding up exact impacts in the order of the
-   * query terms gives (main segment, then delta, per term), as every search did before the
-   * single-precision pass.
+   * A chunk's BM25 score in double precision: the exact impacts of the query's terms added in
+   * query order (each from the segment the chunk is in), as a scan of every posting would add
+   * them, so the pruned search ranks exactly as that scan did.
    */
   private exactScore(position: number, queried: readonly QueriedTerm[], norms: Float64Array): number {
     let score = 0;
