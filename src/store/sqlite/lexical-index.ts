@@ -597,7 +597,7 @@ export class LexicalIndex {
   /** Where a main chunk's posting of the term is in the main arrays, or -1: one stretch of the range table, else a binary search. */
   private mainPostingOf({ termId, inMain }: QueriedTerm, position: number): number {
     if (!inMain) return -1;
-    if (inMain.present && ((inMain.present[position >>> 5]! >>> (position & 31)) & 1) === 0) return -1;
+    if (inMain.present && bitAt(inMain.present, position) === 0) return -1;
     const { positions, starts } = this.main;
     if (!inMain.ranges) return findPosting(positions, starts[termId]!, starts[termId + 1]!, position);
     const range = position >> inMain.ranges.shift;
@@ -609,7 +609,7 @@ export class LexicalIndex {
   private shareBound({ weight, inMain, deltaUpper }: QueriedTerm, position: number): number {
     if (position >= this.mainSize) return deltaUpper;
     if (!inMain) return 0;
-    if (inMain.present && ((inMain.present[position >>> 5]! >>> (position & 31)) & 1) === 0) return 0;
+    if (inMain.present && bitAt(inMain.present, position) === 0) return 0;
     return inMain.ranges ? (weight * inMain.ranges.maxima[position >> inMain.ranges.shift]!) / 255 : weight * inMain.max;
   }
 
@@ -636,7 +636,7 @@ export class LexicalIndex {
     const scale = weight / 255;
     for (let c = 0; c < candidates.length; c++) {
       const position = candidates[c]!;
-      const bound = bounds[c]! - upper + scale * maxima[position >> shift]! * ((present[position >>> 5]! >>> (position & 31)) & 1);
+      const bound = bounds[c]! - upper + scale * maxima[position >> shift]! * bitAt(present, position);
       candidates[kept] = position;
       bounds[kept] = bound;
       kept += +(bound * high >= needed);
@@ -892,6 +892,11 @@ class Growable<T extends Int32Array | Uint16Array> {
   view(): T {
     return this.data.subarray(0, this.length) as T;
   }
+}
+
+/** A presence bitmap's bit for `position`: 1 where the term occurs, else 0. */
+function bitAt(bits: Uint32Array, position: number): number {
+  return (bits[position >>> 5]! >>> (position & 31)) & 1;
 }
 
 /**
